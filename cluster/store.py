@@ -1,0 +1,316 @@
+"""The cluster store: kube-apiserver's generic registry in front of an etcd-like table.
+
+Every write
+- runs the kind's strategy (defaulting, validation) before it takes the write lock,
+- takes the next cluster-wide revision, which serializes writers so revisions commit in order,
+- checks the object's resourceVersion against the stored one (stale → 409 Conflict),
+- and appends a watch event to the change log in the same transaction.
+
+Objects go in and come out as plain dicts shaped like the Kubernetes API's JSON.
+"""
+import copy
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import kinds as kinds_registry
+from . import selectors, strategy
+from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
+from .models import ApiObject, ClusterState, WatchEvent
+from .timestamps import now, parse as parse_timestamp, timestamp
+
+COMPACT_EVERY = 1000  # revisions between two compactions of the change log
+UPDATE_RETRIES = 5
+
+
+# --- revisions and the change log -------------------------------------------------------------
+
+def current_revision():
+    return ClusterState.objects.values_list("revision", flat=True).get(pk=1)
+
+
+def compacted_revision():
+    return ClusterState.objects.values_list("compacted_revision", flat=True).get(pk=1)
+
+
+def _next_revision():
+    """Take the next revision, holding the counter's row lock until the transaction ends."""
+    table = ClusterState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET revision = revision + 1 WHERE id = 1 RETURNING revision")
+        return cursor.fetchone()[0]
+
+
+def _log(event_type, kind, obj, revision):
+    meta = obj["metadata"]
+    WatchEvent.objects.create(
+        revision=revision, type=event_type, group=kind.group, kind=kind.kind,
+        namespace=meta.get("namespace", ""), name=meta["name"], object=obj, created=timezone.now(),
+    )
+    if revision % COMPACT_EVERY == 0:
+        compact(revision)
+
+
+def compact(revision=None):
+    """Drop change-log entries beyond the retention count or age; watches from them get 410."""
+    revision = revision or current_revision()
+    horizon = timezone.now() - timezone.timedelta(seconds=settings.KUBESIM_EVENT_LOG_MAX_AGE_SECONDS)
+    floor = revision - settings.KUBESIM_EVENT_LOG_MAX_COUNT
+    WatchEvent.objects.filter(revision__lte=floor).delete()
+    WatchEvent.objects.filter(created__lt=horizon).delete()
+    oldest = WatchEvent.objects.order_by("revision").values_list("revision", flat=True).first()
+    compacted = (oldest or revision + 1) - 1
+    ClusterState.objects.filter(pk=1, compacted_revision__lt=compacted).update(
+        compacted_revision=compacted)
+
+
+def changes_since(revision, kind=None, namespace=None, name=None, limit=500):
+    """Watch events after `revision`, oldest first, as (type, object) pairs; 410 if compacted."""
+    if revision < compacted_revision():
+        raise Gone(f"too old resource version: {revision} ({compacted_revision()})")
+    rows = (WatchEvent.matching(kind, namespace, name).filter(revision__gt=revision)
+            .order_by("revision").values_list("revision", "type", "object")[:limit])
+    return [(rev, event_type, obj) for rev, event_type, obj in rows]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def _namespace(kind, namespace):
+    return (namespace or "default") if kind.namespaced else ""
+
+
+def _row(kind, namespace, name):
+    row = ApiObject.objects.of_kind(kind).filter(namespace=_namespace(kind, namespace), name=name).first()
+    if row is None:
+        raise NotFound.of(kind, name)
+    return row
+
+
+def get(kind, namespace, name):
+    return _row(kind, namespace, name).to_dict()
+
+
+@dataclass
+class ListResult:
+    items: list
+    resource_version: int
+    continue_token: str = ""
+    remaining: int | None = None
+
+
+def list_objects(kind, namespace=None, *, label_selector=None, field_selector=None, limit=None,
+                 continue_token=None):
+    """A LIST: objects of a kind in key order, optionally filtered and paged (limit + continue)."""
+    revision = current_revision()  # read first: the items are at least this new
+    qs = ApiObject.objects.of_kind(kind).in_namespace(namespace if kind.namespaced else None)
+    filters = [selectors.parse_labels(label_selector) if label_selector else None,
+               selectors.parse_fields(kind, field_selector) if field_selector else None]
+    filters = [f for f in filters if f is not None]
+    for f in filters:
+        qs = qs.filter(f.to_q())
+    if continue_token:
+        revision, after = selectors.decode_continue(continue_token)
+        qs = qs.filter(selectors.after_key(*after))
+    qs = qs.order_by("namespace", "name")
+    if filters:  # some requirements match only in Python: filter before counting the page
+        items = [o for o in qs.objects() if all(f.matches(o) for f in filters)]
+    else:
+        items = qs[:limit + 1].objects() if limit else qs.objects()
+    if not limit or len(items) <= limit:
+        return ListResult(items, revision)
+    last = items[limit - 1]["metadata"]
+    token = selectors.encode_continue(revision, last.get("namespace", ""), last["name"])
+    remaining = len(items) - limit if filters else qs.filter(
+        selectors.after_key(last.get("namespace", ""), last["name"])).count()
+    return ListResult(items[:limit], revision, token, remaining)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _projections(kind, obj):
+    meta = obj["metadata"]
+    owner = next((ref.get("uid", "") for ref in meta.get("ownerReferences") or ()
+                  if ref.get("controller")), "")
+    spec, status = obj.get("spec"), obj.get("status")
+    return {
+        "api_version": obj["apiVersion"],
+        "metadata": meta,
+        "spec": spec,
+        "status": status,
+        "body": {k: v for k, v in obj.items()
+                 if k not in ("apiVersion", "kind", "metadata", "spec", "status")},
+        "uid": meta["uid"],
+        "resource_version": int(meta["resourceVersion"]),
+        "generation": meta.get("generation", 1),
+        "creation_timestamp": parse_timestamp(meta["creationTimestamp"]),
+        "deletion_timestamp": parse_timestamp(meta.get("deletionTimestamp")),
+        "node_name": (spec or {}).get("nodeName", "") if kind.kind == "Pod" else "",
+        "phase": (status or {}).get("phase", "") or "",
+        "owner_uid": owner,
+    }
+
+
+class _Retry(Exception):
+    """The object changed between reading it and taking the write lock: read it again."""
+
+
+def _check_namespace(kind, obj):
+    if not kind.namespaced:
+        return
+    ns_kind = kinds_registry.BY_KIND[("", "Namespace")]
+    name = obj["metadata"]["namespace"]
+    ns = ApiObject.objects.of_kind(ns_kind).filter(name=name).values_list(
+        "deletion_timestamp", flat=True).first()
+    if ns is None and not ApiObject.objects.of_kind(ns_kind).filter(name=name).exists():
+        raise NotFound.of(ns_kind, name)
+    if ns is not None:
+        raise Forbidden(f'{kind.plural} "{obj["metadata"].get("name", "")}" is forbidden: unable to '
+                        f"create new content in namespace {name} because it is being terminated")
+
+
+def create(obj, *, dry_run=False):
+    kind = _kind(obj)
+    obj = copy.deepcopy(obj)
+    strategy.prepare_for_create(kind, obj)
+    strategy.validate_create(kind, obj)
+    meta = obj["metadata"]
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = timestamp(now())
+    meta["generation"] = 1
+    with transaction.atomic():
+        revision = _next_revision()
+        _check_namespace(kind, obj)
+        if ApiObject.objects.of_kind(kind).filter(
+                namespace=meta.get("namespace", ""), name=meta["name"]).exists():
+            raise AlreadyExists.of(kind, meta["name"])
+        meta["resourceVersion"] = str(revision)
+        if dry_run:
+            transaction.set_rollback(True)
+            return obj
+        ApiObject.objects.create(group=kind.group, kind=kind.kind, namespace=meta.get("namespace", ""),
+                                 name=meta["name"], **_projections(kind, obj))
+        _log(WatchEvent.ADDED, kind, obj, revision)
+    return obj
+
+
+def update(obj, *, subresource=None, dry_run=False):
+    """PUT: replace the object; a resourceVersion in it must match the stored one (else 409)."""
+    kind = _kind(obj)
+    meta = obj.get("metadata") or {}
+    namespace, name = _namespace(kind, meta.get("namespace")), meta.get("name", "")
+    wanted = meta.get("resourceVersion")
+    for _ in range(UPDATE_RETRIES):
+        old = get(kind, namespace, name)
+        if wanted and wanted != old["metadata"]["resourceVersion"]:
+            raise Conflict.stale(kind, name)
+        new = strategy.prepare_for_update(kind, copy.deepcopy(obj), old, subresource)
+        strategy.validate_update(kind, new, old, subresource)
+        try:
+            return _replace(kind, old, new, dry_run)
+        except _Retry:
+            if wanted:
+                raise Conflict.stale(kind, name) from None
+    raise Conflict.stale(kind, name)
+
+
+def guaranteed_update(kind, namespace, name, mutate, *, subresource=None):
+    """Read-modify-write that re-reads on conflict, as controllers do (GuaranteedUpdate).
+
+    `mutate(obj)` changes the object in place; returning False means nothing needs writing.
+    """
+    for _ in range(UPDATE_RETRIES):
+        obj = get(kind, namespace, name)
+        if mutate(obj) is False:
+            return obj
+        try:
+            return update(obj, subresource=subresource)
+        except Conflict:
+            continue
+    raise Conflict.stale(kind, name)
+
+
+def _replace(kind, old, new, dry_run):
+    old_meta, meta = old["metadata"], new["metadata"]
+    meta["resourceVersion"] = old_meta["resourceVersion"]
+    if new == old:
+        return old  # a no-op write changes nothing, not even the resourceVersion
+    with transaction.atomic():
+        revision = _next_revision()
+        row = _row(kind, old_meta.get("namespace"), old_meta["name"])
+        if str(row.resource_version) != old_meta["resourceVersion"]:
+            raise _Retry
+        meta["resourceVersion"] = str(revision)
+        if dry_run:
+            transaction.set_rollback(True)
+            return new
+        if strategy.should_delete_on_update(kind, new):
+            row.delete()
+            _log(WatchEvent.DELETED, kind, new, revision)
+            return new
+        _save(row, kind, new)
+        _log(WatchEvent.MODIFIED, kind, new, revision)
+    return new
+
+
+def _save(row, kind, obj):
+    for field, value in _projections(kind, obj).items():
+        setattr(row, field, value)
+    row.save()
+
+
+def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_policy=None,
+           preconditions=None, dry_run=False):
+    """DELETE: remove now, or mark for graceful deletion while finalizers or a kubelet finish it.
+
+    Returns (obj, deleted): the object as it now is, and whether it is gone from the store.
+    """
+    with transaction.atomic():
+        revision = _next_revision()
+        row = _row(kind, namespace, name)
+        old = row.to_dict()
+        _check_preconditions(kind, old, preconditions or {})
+        new = strategy.prepare_for_delete(kind, copy.deepcopy(old), now(), grace_period_seconds,
+                                          propagation_policy)
+        if new == old:  # already terminating with no shorter grace: nothing to write
+            transaction.set_rollback(True)
+            return old, False
+        gone = new is None
+        obj = old if gone else new
+        obj["metadata"]["resourceVersion"] = str(revision)
+        if dry_run:
+            transaction.set_rollback(True)
+        elif gone:
+            row.delete()
+            _log(WatchEvent.DELETED, kind, obj, revision)
+        else:
+            _save(row, kind, obj)
+            _log(WatchEvent.MODIFIED, kind, obj, revision)
+    return obj, gone
+
+
+def _check_preconditions(kind, obj, preconditions):
+    meta = obj["metadata"]
+    for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        wanted = preconditions.get(key)
+        if wanted and wanted != meta.get(key):
+            raise Conflict.of(kind, meta["name"], f"Precondition failed: {label} in precondition: "
+                                                  f"{wanted}, {label} in object meta: {meta.get(key)}")
+
+
+def _kind(obj):
+    try:
+        return kinds_registry.for_object(obj)
+    except kinds_registry.UnknownKind as e:
+        raise BadRequest(str(e)) from None
+
+
+def ensure_initialized():
+    """The revision counter and the namespaces every cluster starts with; safe to run again."""
+    ClusterState.objects.get_or_create(pk=1)
+    ns_kind = kinds_registry.BY_KIND[("", "Namespace")]
+    for name in kinds_registry.SYSTEM_NAMESPACES:
+        if not ApiObject.objects.of_kind(ns_kind).filter(name=name).exists():
+            create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})

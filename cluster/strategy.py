@@ -1,0 +1,133 @@
+"""Per-kind rules the store applies around a write, as kube-apiserver's registry strategies do:
+what a create resets, what an update may not change, how a delete proceeds."""
+import secrets
+
+from . import defaults, validation
+from .timestamps import after, timestamp
+
+# Fields of metadata only the server sets; a client's values are ignored.
+_SYSTEM_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                "generation", "resourceVersion", "selfLink")
+_GENERATED_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # as apimachinery's rand.String: no vowels
+
+
+def generate_name(prefix):
+    return prefix[:58] + "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(5))
+
+
+def _set_namespace(kind, meta):
+    if kind.namespaced:
+        meta["namespace"] = meta.get("namespace") or "default"
+    else:
+        meta.pop("namespace", None)
+
+
+def prepare_for_create(kind, obj):
+    meta = obj.setdefault("metadata", {})
+    for key in _SYSTEM_META:
+        meta.pop(key, None)
+    _set_namespace(kind, meta)
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = generate_name(meta["generateName"])
+    if kind.kind == "Namespace":
+        obj["spec"] = {"finalizers": ["kubernetes"]}
+        obj["status"] = {"phase": "Active"}
+    elif kind.kind == "Pod":
+        obj["status"] = {"phase": "Pending"}
+    elif kind.kind == "Service":
+        obj["status"] = {"loadBalancer": {}}
+    elif kind.has_status and kind.kind != "Node":  # nodes register with their status
+        obj["status"] = {}
+    defaults.apply(kind, obj)
+
+
+def prepare_for_update(kind, new, old, subresource=None):
+    """Carry over what the client may not change; bump generation when the desired state changed."""
+    old_meta = old["metadata"]
+    if subresource == "status":
+        status = new.get("status")
+        new = {**old, "metadata": dict(old_meta)}
+        if status is not None:
+            new["status"] = status
+        else:
+            new.pop("status", None)
+        return new
+    meta = new.setdefault("metadata", {})
+    for key in _SYSTEM_META:
+        if key in old_meta:
+            meta[key] = old_meta[key]
+        else:
+            meta.pop(key, None)
+    _set_namespace(kind, meta)
+    if kind.has_status or kind.kind in ("Namespace", "Pod"):
+        if "status" in old:
+            new["status"] = old["status"]
+        else:
+            new.pop("status", None)
+    defaults.apply(kind, new)
+    if _desired_state(new) != _desired_state(old):
+        meta["generation"] = old_meta.get("generation", 1) + 1
+    return new
+
+
+def _desired_state(obj):
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+
+
+def validate_create(kind, obj):
+    validation.validate(kind, obj)
+
+
+def validate_update(kind, new, old, subresource=None):
+    validation.validate(kind, new, old=old, subresource=subresource)
+
+
+def prepare_for_delete(kind, obj, now, grace_period_seconds=None, propagation_policy=None):
+    """The object marked for deletion, or None to delete it at once.
+
+    Pods on a node get their grace period for the kubelet to stop them; anything with finalizers
+    waits for them; Foreground and Orphan propagation add the finalizer the garbage collector
+    acts on.
+    """
+    meta = obj["metadata"]
+    finalizers = list(meta.get("finalizers") or ())
+    if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
+        finalizers.append("foregroundDeletion")
+    elif propagation_policy == "Orphan" and "orphan" not in finalizers:
+        finalizers.append("orphan")
+    grace = _grace_period(kind, obj, grace_period_seconds)
+    if kind.kind == "Namespace":
+        # The namespace controller empties it, removes spec.finalizers' "kubernetes", then
+        # deletes it again: only then does it go.
+        if meta.get("deletionTimestamp") and not finalizers and not obj["spec"].get("finalizers"):
+            return None
+        obj["status"] = {**(obj.get("status") or {}), "phase": "Terminating"}
+    elif not finalizers and not grace:
+        return None
+    if meta.get("deletionTimestamp"):
+        sooner = grace < (meta.get("deletionGracePeriodSeconds") or 0)
+        if not sooner and finalizers == list(meta.get("finalizers") or ()):
+            return obj  # already terminating, and no sooner: nothing changes
+    meta["deletionTimestamp"] = timestamp(after(now, grace))
+    meta["deletionGracePeriodSeconds"] = grace
+    if finalizers:
+        meta["finalizers"] = finalizers
+    return obj
+
+
+def should_delete_on_update(kind, obj):
+    """An object being deleted goes once its finalizers are gone and its grace period is over."""
+    meta = obj["metadata"]
+    return (kind.kind != "Namespace" and bool(meta.get("deletionTimestamp"))
+            and not meta.get("finalizers") and not meta.get("deletionGracePeriodSeconds"))
+
+
+def _grace_period(kind, obj, requested):
+    if kind.kind != "Pod":
+        return 0
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+        return 0  # no kubelet has to stop it
+    if requested is not None:
+        return max(int(requested), 0)
+    return int(spec.get("terminationGracePeriodSeconds", 30))

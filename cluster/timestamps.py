@@ -1,0 +1,20 @@
+"""Timestamps as the Kubernetes API writes them: RFC 3339, UTC, whole seconds."""
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+
+def now():
+    return timezone.now().replace(microsecond=0)
+
+
+def timestamp(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def after(dt, seconds):
+    return dt + timedelta(seconds=seconds)
