@@ -88,8 +88,11 @@ def split_api_version(api_version):
 
 def for_object(obj):
     """The Kind of a manifest, from its apiVersion and kind; UnknownKind if the cluster lacks it."""
-    group, version = split_api_version(obj.get("apiVersion"))
-    kind = BY_KIND.get((group, obj.get("kind")))
+    api_version, kind_name = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind_name, str):
+        raise UnknownKind("Object 'Kind' is missing or not a string")
+    group, version = split_api_version(api_version)
+    kind = BY_KIND.get((group, kind_name))
     if kind is None or kind.version != version:
         raise UnknownKind(f'no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}"')
     return kind

@@ -76,6 +76,14 @@ def changes_since(revision, kind=None, namespace=None, name=None, limit=500):
     return [(rev, event_type, obj) for rev, event_type, obj in rows]
 
 
+def last_change_before(kind, namespace, name, revision):
+    """The change log's last (type, object) for one object before `revision`; None when it holds
+    none (the object is new, or its history was compacted). A selective watch resumed from a
+    resourceVersion uses it to tell whether the object matched before a change."""
+    return (WatchEvent.matching(kind, namespace, name).filter(revision__lt=revision)
+            .order_by("-revision").values_list("type", "object").first())
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 def _namespace(kind, namespace):

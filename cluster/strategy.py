@@ -59,7 +59,8 @@ def prepare_for_update(kind, new, old, subresource=None):
         else:
             meta.pop(key, None)
     _set_namespace(kind, meta)
-    if kind.has_status or kind.kind in ("Namespace", "Pod"):
+    # Binding writes the pod's PodScheduled condition with its nodeName, as upstream's BindingREST.
+    if subresource != "binding" and (kind.has_status or kind.kind in ("Namespace", "Pod")):
         if "status" in old:
             new["status"] = old["status"]
         else:

@@ -3,3 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cluster.api.urls")),
 ]
+
+handler400 = "cluster.api.responses.bad_request"
+handler500 = "cluster.api.responses.server_error"

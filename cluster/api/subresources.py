@@ -1,0 +1,200 @@
+"""Subresources with their own types: scale (autoscaling/v1 Scale), binding (v1 Binding) and
+eviction (policy/v1 Eviction). status and finalize are the object itself, served by handlers."""
+from .. import kinds, selectors, store
+from .. import patch as patches
+from ..errors import BadRequest, Conflict, Invalid, StatusError
+from ..timestamps import now, timestamp
+from . import bodies, options
+from .handlers import rewrite
+from .responses import respond, success
+
+SCALE = kinds.Kind("autoscaling", "v1", "Scale", "scale", "scale", True)
+EVICTION_VERSIONS = ("policy/v1", "policy/v1beta1")
+
+
+# --- scale ------------------------------------------------------------------------------------
+
+def scale_of(obj):
+    """The Scale of a workload, as its registry's scaleFrom<Kind> builds it."""
+    meta, spec = obj["metadata"], obj.get("spec") or {}
+    scale = {
+        "kind": "Scale", "apiVersion": SCALE.api_version,
+        "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                          "creationTimestamp") if k in meta},
+        "spec": {},
+        "status": {"replicas": (obj.get("status") or {}).get("replicas", 0)},
+    }
+    if spec.get("replicas"):  # omitempty, as upstream's ScaleSpec
+        scale["spec"]["replicas"] = spec["replicas"]
+    selector = selectors.format_label_selector(spec.get("selector") or {})
+    if selector:
+        scale["status"]["selector"] = selector
+    return scale
+
+
+def get_scale(request, info):
+    return respond(request, scale_of(store.get(info.kind, info.namespace, info.name)))
+
+
+def update_scale(request, info):
+    data = bodies.read(request)
+    dry_run = options.dry_run(request, options.UPDATE_OPTIONS)
+    scale = bodies.typed(bodies.decode(request, data, SCALE.kind), SCALE.kind, (SCALE.api_version,))
+    bodies.ensure_name(bodies.ensure_namespace(scale, info.namespace), info.name)
+    return respond(request, _write_scale(info, lambda _: scale, dry_run))
+
+
+def patch_scale(request, info):
+    parse = patches.parser(bodies.media_type(request))
+    data = bodies.read(request)
+    dry_run = options.dry_run(request, options.PATCH_OPTIONS)
+    change = parse(data)
+
+    def patched(scale):
+        scale = bodies.typed(change.apply(scale), SCALE.kind, (SCALE.api_version,))
+        return bodies.ensure_name(bodies.ensure_namespace(scale, info.namespace), info.name)
+
+    return respond(request, _write_scale(info, patched, dry_run))
+
+
+def _write_scale(info, change, dry_run):
+    """Set spec.replicas from the changed Scale; a resourceVersion in it is a precondition."""
+
+    def scaled(obj):
+        scale = change(scale_of(obj))
+        replicas = _replicas(scale)
+        obj["spec"]["replicas"] = replicas
+        obj["metadata"]["resourceVersion"] = (scale["metadata"].get("resourceVersion")
+                                              or obj["metadata"]["resourceVersion"])
+        return obj
+
+    return scale_of(rewrite(info, scaled, dry_run=dry_run))
+
+
+def _replicas(scale):
+    replicas = (scale.get("spec") or {}).get("replicas", 0)
+    if not isinstance(replicas, int) or isinstance(replicas, bool):
+        raise BadRequest('Scale in version "v1" cannot be handled as a Scale: json: cannot '
+                         f"unmarshal {patches.json_type(replicas)} into Go struct field "
+                         "ScaleSpec.spec.replicas of type int32")
+    if replicas < 0:
+        raise Invalid(SCALE, scale["metadata"]["name"], [{
+            "reason": "FieldValueInvalid", "field": "spec.replicas",
+            "message": f"Invalid value: {replicas}: must be greater than or equal to 0"}])
+    return replicas
+
+
+# --- binding ----------------------------------------------------------------------------------
+
+class _Unknown(StatusError):
+    """An error upstream returns without a Status (a plain Go error): 500, no reason."""
+    code, reason = 500, ""
+
+
+def bind(request, info):
+    """Assign the pod to a node, once: the scheduler's write (BindingREST)."""
+    data = bodies.read(request)
+    dry_run = options.dry_run(request, options.CREATE_OPTIONS)
+    binding = bodies.ensure_namespace(
+        bodies.typed(bodies.decode(request, data, "Binding"), "Binding", ("v1",)), info.namespace)
+    meta, target = binding["metadata"], binding.get("target") or {}
+    if meta.get("name") != info.name:
+        raise BadRequest("name in URL does not match name in Binding object")
+    _check_target(target)
+
+    def assign(pod):
+        _check_preconditions(info, pod, meta)
+        why = _unassignable(pod)
+        if why:
+            raise Conflict.of(info.kind, info.name, why)
+        pod["spec"]["nodeName"] = target["name"]
+        if meta.get("annotations"):
+            pod["metadata"]["annotations"] = {**pod["metadata"].get("annotations", {}),
+                                              **meta["annotations"]}
+        set_pod_condition(pod, "PodScheduled")
+        return pod
+
+    rewrite(info, assign, subresource="binding", dry_run=dry_run)
+    return respond(request, success(code=201), 201)
+
+
+def _unassignable(pod):
+    name, spec = pod["metadata"]["name"], pod["spec"]
+    if pod["metadata"].get("deletionTimestamp"):
+        return f"pod {name} is being deleted, cannot be assigned to a host"
+    if spec.get("nodeName"):
+        return f'pod {name} is already assigned to node "{spec["nodeName"]}"'
+    if spec.get("schedulingGates"):
+        return f"pod {name} has non-empty .spec.schedulingGates"
+    return None
+
+
+def _check_target(target):
+    """ValidatePodBinding; upstream returns its errors as a plain error, hence a 500."""
+    errors = []
+    if target.get("kind") not in (None, "", "Node"):
+        errors.append(f'target.kind: Unsupported value: "{target["kind"]}": supported values: '
+                      '"Node", "<empty>"')
+    if not target.get("name"):
+        errors.append("target.name: Required value")
+    if errors:
+        raise _Unknown(errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")
+
+
+def _check_preconditions(info, pod, meta):
+    """A binding's uid and resourceVersion are preconditions on the pod."""
+    for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        wanted, actual = meta.get(key), pod["metadata"].get(key)
+        if wanted and wanted != actual:
+            raise Conflict.of(info.kind, info.name, f"Precondition failed: {label} in "
+                                                    f"precondition: {wanted}, {label} in object "
+                                                    f"meta: {actual}")
+
+
+def set_pod_condition(pod, condition_type, reason=None, message=None):
+    """podutil.UpdatePodCondition: set a True condition, moving lastTransitionTime on a change."""
+    conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+    new = {"type": condition_type, "status": "True", "lastProbeTime": None,
+           "lastTransitionTime": timestamp(now())}
+    if reason:
+        new |= {"reason": reason, "message": message}
+    for i, old in enumerate(conditions):
+        if old.get("type") == condition_type:
+            if old.get("status") == "True":
+                new["lastTransitionTime"] = old.get("lastTransitionTime")
+            conditions[i] = new
+            return
+    conditions.append(new)
+
+
+# --- eviction ---------------------------------------------------------------------------------
+
+def evict(request, info):
+    """Delete the pod gracefully, as the Eviction API does when no disruption budget objects."""
+    data = bodies.read(request)
+    query_dry_run = options.dry_run(request, options.CREATE_OPTIONS)
+    eviction = bodies.ensure_namespace(
+        bodies.typed(bodies.decode(request, data, "Eviction"), "Eviction", EVICTION_VERSIONS),
+        info.namespace)
+    if eviction["metadata"].get("name") != info.name:
+        raise BadRequest("name in URL does not match name in Eviction object")
+    delete = options.from_body(eviction.get("deleteOptions") or {}).store_arguments()
+    delete["dry_run"] = delete["dry_run"] or query_dry_run
+    if not delete["dry_run"]:
+        evicting = rewrite(info, _disruption_target(info, delete["preconditions"] or {}),
+                           subresource="status")
+        if (delete["preconditions"] or {}).get("resourceVersion"):
+            # Our own write moved the pod on: the precondition now names that version.
+            delete["preconditions"] = {**delete["preconditions"],
+                                       "resourceVersion": evicting["metadata"]["resourceVersion"]}
+    store.delete(info.kind, info.namespace, info.name, **delete)
+    return respond(request, success(code=201), 201)
+
+
+def _disruption_target(info, preconditions):
+    def mark(pod):
+        _check_preconditions(info, pod, preconditions)
+        set_pod_condition(pod, "DisruptionTarget", "EvictionByEvictionAPI",
+                          "Eviction API: evicting")
+        return pod
+    return mark
