@@ -82,7 +82,6 @@ class ApiObject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "kind", "namespace", "name"], name="object_key"),
         ]
-        indexes = [models.Index(fields=["group", "kind", "namespace", "name"], name="object_list")]
 
     def __str__(self):
         return f"{self.kind}/{self.namespace + '/' if self.namespace else ''}{self.name}"

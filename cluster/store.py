@@ -20,7 +20,8 @@ from . import kinds as kinds_registry
 from . import selectors, strategy
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
-from .timestamps import now, parse as parse_timestamp, timestamp
+from .timestamps import now, timestamp
+from .timestamps import parse as parse_timestamp
 
 COMPACT_EVERY = 1000  # revisions between two compactions of the change log
 UPDATE_RETRIES = 5

@@ -13,7 +13,7 @@ def timestamp(dt):
 
 
 def parse(value):
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return datetime.fromisoformat(value) if value else None
 
 
 def after(dt, seconds):

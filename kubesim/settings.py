@@ -93,11 +93,11 @@ TIME_ZONE = "UTC"
 # The API server's limits, as kube-apiserver's.
 KUBESIM_MAX_REQUEST_BYTES = 3 * 1024 * 1024
 # The change log keeps at least this many revisions and at most this much time (etcd compacts too).
-KUBESIM_EVENT_LOG_MAX_COUNT = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_COUNT", 100_000))
-KUBESIM_EVENT_LOG_MAX_AGE_SECONDS = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_AGE_SECONDS", 3600))
+KUBESIM_EVENT_LOG_MAX_COUNT = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_COUNT", "100000"))
+KUBESIM_EVENT_LOG_MAX_AGE_SECONDS = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_AGE_SECONDS", "3600"))
 KUBESIM_KUBERNETES_VERSION = "1.37.0"
 # Watches look for new changes this often when idle, and send a BOOKMARK this often when asked.
-KUBESIM_WATCH_POLL_SECONDS = float(os.environ.get("KUBESIM_WATCH_POLL_SECONDS", 0.05))
+KUBESIM_WATCH_POLL_SECONDS = float(os.environ.get("KUBESIM_WATCH_POLL_SECONDS", "0.05"))
 KUBESIM_WATCH_BOOKMARK_SECONDS = 60
 # A watch without timeoutSeconds lasts between this and twice this, as kube-apiserver's.
 KUBESIM_MIN_REQUEST_TIMEOUT_SECONDS = 1800

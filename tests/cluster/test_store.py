@@ -290,7 +290,7 @@ def test_list_selectors_and_paging():
     for i, tier in enumerate(["web", "web", "db", None]):
         labels = {"tier": tier} if tier else {}
         store.create(pod(f"p{i}", labels=labels))
-    names = lambda result: [o["metadata"]["name"] for o in result.items]  # noqa: E731
+    names = lambda result: [o["metadata"]["name"] for o in result.items]
     assert names(store.list_objects(POD, "default", label_selector="tier=web")) == ["p0", "p1"]
     assert names(store.list_objects(POD, "default", label_selector="tier!=web")) == ["p2", "p3"]
     assert names(store.list_objects(POD, "default", label_selector="tier notin (web)")) == ["p2", "p3"]
