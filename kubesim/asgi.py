@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubesim.settings")
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402 (needs Django set up first)
+# Imported after Django is set up: Channels' routing reads settings.
+from channels.routing import ProtocolTypeRouter
 
 application = ProtocolTypeRouter({"http": django_asgi_app})
