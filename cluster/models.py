@@ -19,6 +19,11 @@ class ClusterState(models.Model):
     revision = models.BigIntegerField(default=0)
     # Revisions at or below this are gone from the change log: watching from them gets 410 Gone.
     compacted_revision = models.BigIntegerField(default=0)
+    # The simulation clock (see cluster.clock), here so that each write reads it with its revision.
+    clock_speed = models.FloatField(default=1.0)
+    clock_paused = models.BooleanField(default=False)
+    clock_real_anchor = models.FloatField(default=0.0)  # epoch seconds
+    clock_sim_anchor = models.FloatField(default=0.0)
 
 
 class ApiObjectQuerySet(models.QuerySet):

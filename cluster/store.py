@@ -9,6 +9,7 @@ Every write
 Objects go in and come out as plain dicts shaped like the Kubernetes API's JSON.
 """
 import copy
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -16,12 +17,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import clock, selectors, strategy
 from . import kinds as kinds_registry
-from . import selectors, strategy
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
-from .timestamps import now, timestamp
 from .timestamps import parse as parse_timestamp
+from .timestamps import timestamp
 
 COMPACT_EVERY = 1000  # revisions between two compactions of the change log
 UPDATE_RETRIES = 5
@@ -38,11 +39,14 @@ def compacted_revision():
 
 
 def _next_revision():
-    """Take the next revision, holding the counter's row lock until the transaction ends."""
+    """Take the next revision and read the clock, holding the counter's row lock until the
+    transaction ends. Returns (revision, the cluster's time now)."""
     table = ClusterState._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET revision = revision + 1 WHERE id = 1 RETURNING revision")
-        return cursor.fetchone()[0]
+        cursor.execute(f"UPDATE {table} SET revision = revision + 1 WHERE id = 1 "
+                       f"RETURNING revision, {', '.join(clock.FIELDS)}")
+        revision, *clock_fields = cursor.fetchone()
+    return revision, clock.Clock(*clock_fields).now().replace(microsecond=0)
 
 
 def _log(event_type, kind, obj, revision):
@@ -187,10 +191,10 @@ def create(obj, *, dry_run=False):
     strategy.validate_create(kind, obj)
     meta = obj["metadata"]
     meta["uid"] = str(uuid.uuid4())
-    meta["creationTimestamp"] = timestamp(now())
     meta["generation"] = 1
     with transaction.atomic():
-        revision = _next_revision()
+        revision, created = _next_revision()
+        meta["creationTimestamp"] = timestamp(created)
         _check_namespace(kind, obj)
         if ApiObject.objects.of_kind(kind).filter(
                 namespace=meta.get("namespace", ""), name=meta["name"]).exists():
@@ -247,7 +251,7 @@ def _replace(kind, old, new, dry_run):
     if new == old:
         return old  # a no-op write changes nothing, not even the resourceVersion
     with transaction.atomic():
-        revision = _next_revision()
+        revision, _ = _next_revision()
         row = _row(kind, old_meta.get("namespace"), old_meta["name"])
         if str(row.resource_version) != old_meta["resourceVersion"]:
             raise _Retry
@@ -277,12 +281,12 @@ def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_poli
     Returns (obj, deleted): the object as it now is, and whether it is gone from the store.
     """
     with transaction.atomic():
-        revision = _next_revision()
+        revision, deleted_at = _next_revision()
         row = _row(kind, namespace, name)
         old = row.to_dict()
         _check_preconditions(kind, old, preconditions or {})
-        new = strategy.prepare_for_delete(kind, copy.deepcopy(old), now(), grace_period_seconds,
-                                          propagation_policy)
+        new = strategy.prepare_for_delete(kind, copy.deepcopy(old), deleted_at,
+                                          grace_period_seconds, propagation_policy)
         if new == old:  # already terminating with no shorter grace: nothing to write
             transaction.set_rollback(True)
             return old, False
@@ -318,7 +322,9 @@ def _kind(obj):
 
 def ensure_initialized():
     """The revision counter and the namespaces every cluster starts with; safe to run again."""
-    ClusterState.objects.get_or_create(pk=1)
+    real = time.time()
+    ClusterState.objects.get_or_create(pk=1, defaults={"clock_real_anchor": real,
+                                                       "clock_sim_anchor": real})
     ns_kind = kinds_registry.BY_KIND[("", "Namespace")]
     for name in kinds_registry.SYSTEM_NAMESPACES:
         if not ApiObject.objects.of_kind(ns_kind).filter(name=name).exists():

@@ -1,11 +1,12 @@
-"""Timestamps as the Kubernetes API writes them: RFC 3339, UTC, whole seconds."""
+"""Timestamps as the Kubernetes API writes them: RFC 3339, UTC, whole seconds, on the cluster's
+(simulated) clock."""
 from datetime import datetime, timedelta
 
-from django.utils import timezone
+from . import clock
 
 
 def now():
-    return timezone.now().replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def timestamp(dt):
