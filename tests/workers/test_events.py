@@ -1,0 +1,44 @@
+"""Events: recorded about an object, aggregated on repeats, found again by the object."""
+import pytest
+
+from cluster import clock, store
+from workers import events
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pod():
+    return store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+                         "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+
+
+def test_an_event_names_its_object_and_source(pod):
+    event = events.record(pod, events.NORMAL, "Scheduled",
+                          "Successfully assigned default/web to node-1",
+                          component="default-scheduler")
+    assert event["involvedObject"]["uid"] == pod["metadata"]["uid"]
+    assert event["involvedObject"]["kind"] == "Pod"
+    assert event["source"] == {"component": "default-scheduler"}
+    assert event["count"] == 1 and event["type"] == "Normal"
+    assert event["metadata"]["name"].startswith("web.")
+
+
+def test_repeats_aggregate_into_one_event(pod):
+    clock.pause()
+    first = events.record(pod, events.WARNING, "BackOff", "Back-off restarting failed container",
+                          component="kubelet", host="node-1")
+    clock.step(40)
+    again = events.record(pod, events.WARNING, "BackOff", "Back-off restarting failed container",
+                          component="kubelet", host="node-1")
+    assert again["metadata"]["name"] == first["metadata"]["name"]
+    assert again["count"] == 2
+    assert again["firstTimestamp"] == first["firstTimestamp"]
+    assert again["lastTimestamp"] > first["lastTimestamp"]
+
+
+def test_events_are_found_by_their_object(pod):
+    events.record(pod, events.NORMAL, "Pulling", 'Pulling image "nginx"', component="kubelet")
+    events.record(pod, events.NORMAL, "Pulled", 'Successfully pulled image "nginx"',
+                  component="kubelet")
+    assert [e["reason"] for e in events.for_object(pod)] == ["Pulling", "Pulled"]
