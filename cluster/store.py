@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import clock, selectors, strategy
+from . import clock, selectors, signals, strategy
 from . import kinds as kinds_registry
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
@@ -55,6 +55,7 @@ def _log(event_type, kind, obj, revision):
         revision=revision, type=event_type, group=kind.group, kind=kind.kind,
         namespace=meta.get("namespace", ""), name=meta["name"], object=obj, created=timezone.now(),
     )
+    transaction.on_commit(signals.announce_commit)
     if revision % COMPACT_EVERY == 0:
         compact(revision)
 

@@ -82,6 +82,21 @@ else:
     CELERY_BROKER_URL = "memory://"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work, in real seconds: due timers (a simulated clock running fast needs them often),
+# a backstop dispatch in case a wake-up was lost, and upstream's periodic resync of every key.
+CELERY_BEAT_SCHEDULE = {
+    "fire-timers": {"task": "kubesim.fire_timers", "schedule": 0.25},
+    "dispatch": {"task": "kubesim.dispatch", "schedule": 1.0},
+    "resync": {"task": "kubesim.resync", "schedule": 30.0},
+}
+
+# Where the control loops run: "embedded" (a worker thread inside the server process, the default
+# without Redis), "celery" (separate `celery worker` processes, the default with REDIS_URL), or
+# "off" (nothing reconciles: the API alone, as the unit tests use it).
+KUBESIM_CONTROL_PLANE = os.environ.get("KUBESIM_CONTROL_PLANE", "celery" if REDIS_URL else "embedded")
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -40,3 +40,9 @@ def redis_url():
 @pytest.fixture
 def postgres_url():
     return require_service("PostgreSQL", POSTGRES_URL)
+
+
+@pytest.fixture(autouse=True)
+def _no_background_control_plane(settings):
+    """Unit tests drive control loops themselves (workers.inline); nothing reconciles behind them."""
+    settings.KUBESIM_CONTROL_PLANE = "off"
