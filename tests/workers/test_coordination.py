@@ -7,7 +7,7 @@ from workers import coordination
 @pytest.fixture
 def redis_backend(request, redis_url):
     backend = coordination.RedisCoordination(redis_url)
-    backend.prefix = f"kubesim-test:{request.node.name}:"
+    backend.prefix = f"kubesim-test:{request.node.originalname}:"
     backend.clear()
     yield backend
     backend.clear()
