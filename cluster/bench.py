@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 
-from . import kinds, store
+from . import kinds, store, strategy
 
 POD = kinds.BY_KIND[("", "Pod")]
 NAMESPACE = "bench"
@@ -121,6 +121,17 @@ def statements_per_write():
     store.delete(POD, NAMESPACE, "statements")
     return {"create": [q["sql"] for q in created.captured_queries],
             "update": [q["sql"] for q in updated.captured_queries]}
+
+
+def validation_seconds(n=1000):
+    """Seconds one Pod's validation takes alone (defaulted first, as the store does), unprofiled."""
+    pods = [pod(f"validated-{i}") for i in range(n)]
+    for obj in pods:
+        strategy.prepare_for_create(POD, obj)
+    start = time.perf_counter()
+    for obj in pods:
+        strategy.validate_create(POD, obj)
+    return (time.perf_counter() - start) / n
 
 
 def median_seconds(fn, runs):

@@ -87,6 +87,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic work, in real seconds: due timers (a simulated clock running fast needs them often),
 # a backstop dispatch in case a wake-up was lost, and upstream's periodic resync of every key.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "fire-timers": {"task": "kubesim.fire_timers", "schedule": 0.25},
     "dispatch": {"task": "kubesim.dispatch", "schedule": 1.0},

@@ -32,6 +32,12 @@ def require_service(name, url):
     pytest.skip(why)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def redis_url():
     return require_service("Redis", REDIS_URL)

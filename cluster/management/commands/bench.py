@@ -64,13 +64,14 @@ class Command(BaseCommand):
         with database as (label, server_env):
             self.stdout.write(f"Kubesim bench, {_machine()}\n{label}\n")
             profile = cProfile.Profile() if options["profile"] else None
-            rows, statements = self.measure(options, server_env, profile)
+            rows, details = self.measure(options, server_env, profile)
         self.stdout.write(_table(rows))
         if profile:
-            self.stdout.write(_profile_report(profile, statements))
+            self.stdout.write(_profile_report(profile, details))
 
     def measure(self, o, server_env, profile):
-        """The table's rows, and the SQL of one create and update when profiling."""
+        """The table's rows, and (when profiling) the SQL of one create and update and the time
+        validation takes alone."""
         n, watchers, runs, progress = o["writes"], o["watchers"], o["runs"], self.stderr.write
 
         progress(f"raw inserts ({n}) ...")
@@ -90,7 +91,9 @@ class Command(BaseCommand):
         with _profiling(profile):
             rate = bench.updates(pods)
         rows.append(_write_row("store.update, 1 Pod per transaction", rate, raw))
-        statements = bench.statements_per_write() if profile else None
+        details = None
+        if profile:  # what the profile report explains the time with
+            details = {"sql": bench.statements_per_write(), "validation": bench.validation_seconds()}
 
         progress(f"{watchers} store watchers reading the {n} updates ...")
         delivered = bench.store_watch(updated_after, n, watchers)
@@ -102,17 +105,17 @@ class Command(BaseCommand):
         rows.append(_list_row(f"LIST {o['pods']:,} pods, store.list_objects", seconds, runs))
 
         if o["no_http"]:
-            return rows, statements
+            return rows, details
         if not bench.api_available():
             rows.append(("HTTP LIST and watch", "not measured", "the API serves no pods yet", None))
-            return rows, statements
+            return rows, details
         progress("starting daphne: LIST and watch over HTTP ...")
         with _daphne(server_env) as base:
             seconds = bench.http_list_latency(base, o["pods"], runs)
             rows.append(_list_row(f"LIST {o['pods']:,} pods, HTTP via daphne", seconds, runs))
             delivered = bench.http_watch(base, updated_after, n, watchers)
             rows.append(_watch_row(f"{watchers} HTTP ?watch=1 streams from daphne", delivered, n))
-        return rows, statements
+        return rows, details
 
 
 # --- the throwaway database --------------------------------------------------------------------
@@ -187,7 +190,9 @@ def _daphne(env_overrides):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **env_overrides}
+    # The API alone: a control plane in the server would react to the benchmark's pods and
+    # compete for the same two cores.
+    env = {**os.environ, "KUBESIM_CONTROL_PLANE": "off", **env_overrides}
     if not env.get("DATABASE_URL"):
         env.pop("DATABASE_URL", None)
     daphne = Path(sys.executable).with_name("daphne")
@@ -235,13 +240,14 @@ def _profiling(profile):
         profile.disable()
 
 
-def _profile_report(profile, statements):
+def _profile_report(profile, details):
     """Where store.create and store.update spend their time: their SQL, the store's steps, then
     the hot spots."""
     out = io.StringIO()
-    for write, sqls in statements.items():
+    for write, sqls in details["sql"].items():
         out.write(f"\nSQL of one store.{write} ({len(sqls)} statements):\n")
         out.writelines(f"  {sql[:150]}\n" for sql in sqls)
+    out.write(f"\nstrategy.validate_create of one Pod, alone and unprofiled: {details['validation'] * 1000:.2f} ms\n")
     stats = pstats.Stats(profile, stream=out)
     out.write("\nstore.create + store.update under cProfile (it slows the rates above), "
               "by cumulative time, the store's own steps:\n")
