@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import clock, selectors, signals, strategy
@@ -96,15 +97,22 @@ def _namespace(kind, namespace):
     return (namespace or "default") if kind.namespaced else ""
 
 
+def _key_query(kind, namespace, name):
+    return ApiObject.objects.of_kind(kind).filter(namespace=_namespace(kind, namespace), name=name)
+
+
 def _row(kind, namespace, name):
-    row = ApiObject.objects.of_kind(kind).filter(namespace=_namespace(kind, namespace), name=name).first()
+    row = _key_query(kind, namespace, name).first()
     if row is None:
         raise NotFound.of(kind, name)
     return row
 
 
 def get(kind, namespace, name):
-    return _row(kind, namespace, name).to_dict()
+    found = _key_query(kind, namespace, name).objects()
+    if not found:
+        raise NotFound.of(kind, name)
+    return found[0]
 
 
 @dataclass
@@ -171,18 +179,24 @@ class _Retry(Exception):
     """The object changed between reading it and taking the write lock: read it again."""
 
 
-def _check_namespace(kind, obj):
+def _check_key_free(kind, obj):
+    """The object's namespace exists and is not terminating, and its name is free: one query."""
+    meta = obj["metadata"]
+    query = Q(group=kind.group, kind=kind.kind, namespace=meta.get("namespace", ""),
+              name=meta["name"])
+    if kind.namespaced:
+        query |= Q(group="", kind="Namespace", namespace="", name=meta["namespace"])
+    found = dict(ApiObject.objects.filter(query).values_list("kind", "deletion_timestamp"))
+    if kind.kind in found:
+        raise AlreadyExists.of(kind, meta["name"])
     if not kind.namespaced:
         return
-    ns_kind = kinds_registry.BY_KIND[("", "Namespace")]
-    name = obj["metadata"]["namespace"]
-    ns = ApiObject.objects.of_kind(ns_kind).filter(name=name).values_list(
-        "deletion_timestamp", flat=True).first()
-    if ns is None and not ApiObject.objects.of_kind(ns_kind).filter(name=name).exists():
-        raise NotFound.of(ns_kind, name)
-    if ns is not None:
-        raise Forbidden(f'{kind.plural} "{obj["metadata"].get("name", "")}" is forbidden: unable to '
-                        f"create new content in namespace {name} because it is being terminated")
+    if "Namespace" not in found:
+        raise NotFound.of(kinds_registry.BY_KIND[("", "Namespace")], meta["namespace"])
+    if found["Namespace"] is not None:
+        raise Forbidden(f'{kind.plural} "{meta.get("name", "")}" is forbidden: unable to '
+                        f"create new content in namespace {meta['namespace']} because it is "
+                        "being terminated")
 
 
 def create(obj, *, dry_run=False):
@@ -196,10 +210,7 @@ def create(obj, *, dry_run=False):
     with transaction.atomic():
         revision, created = _next_revision()
         meta["creationTimestamp"] = timestamp(created)
-        _check_namespace(kind, obj)
-        if ApiObject.objects.of_kind(kind).filter(
-                namespace=meta.get("namespace", ""), name=meta["name"]).exists():
-            raise AlreadyExists.of(kind, meta["name"])
+        _check_key_free(kind, obj)
         meta["resourceVersion"] = str(revision)
         if dry_run:
             transaction.set_rollback(True)
@@ -253,19 +264,26 @@ def _replace(kind, old, new, dry_run):
         return old  # a no-op write changes nothing, not even the resourceVersion
     with transaction.atomic():
         revision, _ = _next_revision()
-        row = _row(kind, old_meta.get("namespace"), old_meta["name"])
-        if str(row.resource_version) != old_meta["resourceVersion"]:
-            raise _Retry
+        # Under the write lock only the stored resourceVersion needs reading: it proves that
+        # nothing was written since `old` was read.
+        # Under the write lock, a write conditional on the stored resourceVersion proves nothing
+        # was written since `old` was read.
+        rows = _key_query(kind, old_meta.get("namespace"), old_meta["name"]).filter(
+            resource_version=int(old_meta["resourceVersion"]))
         meta["resourceVersion"] = str(revision)
         if dry_run:
+            written = rows.exists()
             transaction.set_rollback(True)
-            return new
-        if strategy.should_delete_on_update(kind, new):
-            row.delete()
-            _log(WatchEvent.DELETED, kind, new, revision)
-            return new
-        _save(row, kind, new)
-        _log(WatchEvent.MODIFIED, kind, new, revision)
+        elif strategy.should_delete_on_update(kind, new):
+            written = rows.delete()[0]
+            event = WatchEvent.DELETED
+        else:
+            written = rows.update(**_projections(kind, new))
+            event = WatchEvent.MODIFIED
+        if not written:
+            raise _Retry  # changed or deleted meanwhile: the caller reads it again
+        if not dry_run:
+            _log(event, kind, new, revision)
     return new
 
 

@@ -2,8 +2,9 @@
 eviction (policy/v1 Eviction). status and finalize are the object itself, served by handlers."""
 from .. import kinds, selectors, store
 from .. import patch as patches
+from ..binding import bind as assign_pod
+from ..binding import update_pod_condition as set_pod_condition
 from ..errors import BadRequest, Conflict, Invalid, StatusError
-from ..timestamps import now, timestamp
 from . import bodies, options
 from .handlers import rewrite
 from .responses import respond, success
@@ -101,32 +102,10 @@ def bind(request, info):
     if meta.get("name") != info.name:
         raise BadRequest("name in URL does not match name in Binding object")
     _check_target(target)
-
-    def assign(pod):
-        _check_preconditions(info, pod, meta)
-        why = _unassignable(pod)
-        if why:
-            raise Conflict.of(info.kind, info.name, why)
-        pod["spec"]["nodeName"] = target["name"]
-        if meta.get("annotations"):
-            pod["metadata"]["annotations"] = {**pod["metadata"].get("annotations", {}),
-                                              **meta["annotations"]}
-        set_pod_condition(pod, "PodScheduled")
-        return pod
-
-    rewrite(info, assign, subresource="binding", dry_run=dry_run)
+    assign_pod(info.namespace, info.name, target["name"], uid=meta.get("uid"),
+               resource_version=meta.get("resourceVersion"), annotations=meta.get("annotations"),
+               dry_run=dry_run)
     return respond(request, success(code=201), 201)
-
-
-def _unassignable(pod):
-    name, spec = pod["metadata"]["name"], pod["spec"]
-    if pod["metadata"].get("deletionTimestamp"):
-        return f"pod {name} is being deleted, cannot be assigned to a host"
-    if spec.get("nodeName"):
-        return f'pod {name} is already assigned to node "{spec["nodeName"]}"'
-    if spec.get("schedulingGates"):
-        return f"pod {name} has non-empty .spec.schedulingGates"
-    return None
 
 
 def _check_target(target):
@@ -149,22 +128,6 @@ def _check_preconditions(info, pod, meta):
             raise Conflict.of(info.kind, info.name, f"Precondition failed: {label} in "
                                                     f"precondition: {wanted}, {label} in object "
                                                     f"meta: {actual}")
-
-
-def set_pod_condition(pod, condition_type, reason=None, message=None):
-    """podutil.UpdatePodCondition: set a True condition, moving lastTransitionTime on a change."""
-    conditions = pod.setdefault("status", {}).setdefault("conditions", [])
-    new = {"type": condition_type, "status": "True", "lastProbeTime": None,
-           "lastTransitionTime": timestamp(now())}
-    if reason:
-        new |= {"reason": reason, "message": message}
-    for i, old in enumerate(conditions):
-        if old.get("type") == condition_type:
-            if old.get("status") == "True":
-                new["lastTransitionTime"] = old.get("lastTransitionTime")
-            conditions[i] = new
-            return
-    conditions.append(new)
 
 
 # --- eviction ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import binascii
 import functools
 import json
 import re
+import threading
 from pathlib import Path
 
 import jsonschema
@@ -28,8 +29,14 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]")
 
 def check(kind, obj):
     """Raise BadRequest as kube-apiserver's decoder would if `obj` does not fit `kind`'s types."""
-    errors = list(_validator(kind).iter_errors(obj))
+    # Sections seen valid before are not checked again: a ReplicaSet's pods share one spec, and a
+    # status update repeats the spec unchanged. The root schema requires nothing, so checking the
+    # other sections alone finds exactly their errors.
+    unseen = {key: value for key, value in obj.items()
+              if _section_key(kind, key, value) not in _VALID}
+    errors = list(_validator(kind).iter_errors(unseen)) if unseen else []
     if not errors:
+        _remember_valid(_section_key(kind, key, value) for key, value in unseen.items())
         return
     decode, unknown = [], []
     for error in errors:
@@ -54,6 +61,30 @@ def check(kind, obj):
         return
     raise BadRequest(f'{kind.kind} in version "{kind.version}" cannot be handled as a '
                      f"{kind.kind}: {message}", details={"causes": causes})
+
+
+# --- sections known to be valid ---------------------------------------------------------------
+
+_VALID = {}
+_VALID_MAX = 4096
+_VALID_LOCK = threading.Lock()
+# Server-set metadata of any well-typed value validates alike: leave them out of the cache key
+# (by type) so that objects differing only in name and identity share it.
+_IDENTITY = ("name", "uid", "resourceVersion", "creationTimestamp", "generation")
+
+
+def _section_key(kind, key, value):
+    if key == "metadata" and isinstance(value, dict):
+        value = {k: (type(v).__name__ if k in _IDENTITY else v) for k, v in value.items()}
+    return kind.kind, key, json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _remember_valid(keys):
+    with _VALID_LOCK:  # API threads and workers share it
+        for key in keys:
+            if len(_VALID) >= _VALID_MAX:
+                _VALID.pop(next(iter(_VALID)))  # the oldest: insertion order
+            _VALID[key] = True
 
 
 # --- the validators ---------------------------------------------------------------------------
