@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import clock, selectors, signals, strategy
+from . import clock, selectors, signals, sql, strategy
 from . import kinds as kinds_registry
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
@@ -52,10 +52,10 @@ def _next_revision():
 
 def _log(event_type, kind, obj, revision):
     meta = obj["metadata"]
-    WatchEvent.objects.create(
-        revision=revision, type=event_type, group=kind.group, kind=kind.kind,
-        namespace=meta.get("namespace", ""), name=meta["name"], object=obj, created=timezone.now(),
-    )
+    sql.insert(WatchEvent, {
+        "revision": revision, "type": event_type, "group": kind.group, "kind": kind.kind,
+        "namespace": meta.get("namespace", ""), "name": meta["name"], "object": obj,
+        "created": timezone.now()})
     transaction.on_commit(signals.announce_commit)
     if revision % COMPACT_EVERY == 0:
         compact(revision)
@@ -97,8 +97,13 @@ def _namespace(kind, namespace):
     return (namespace or "default") if kind.namespaced else ""
 
 
+def _key(kind, namespace, name):
+    return {"group": kind.group, "kind": kind.kind, "namespace": _namespace(kind, namespace),
+            "name": name}
+
+
 def _key_query(kind, namespace, name):
-    return ApiObject.objects.of_kind(kind).filter(namespace=_namespace(kind, namespace), name=name)
+    return ApiObject.objects.filter(**_key(kind, namespace, name))
 
 
 def _row(kind, namespace, name):
@@ -215,8 +220,8 @@ def create(obj, *, dry_run=False):
         if dry_run:
             transaction.set_rollback(True)
             return obj
-        ApiObject.objects.create(group=kind.group, kind=kind.kind, namespace=meta.get("namespace", ""),
-                                 name=meta["name"], **_projections(kind, obj))
+        sql.insert(ApiObject, {**_key(kind, meta.get("namespace"), meta["name"]),
+                               **_projections(kind, obj)})
         _log(WatchEvent.ADDED, kind, obj, revision)
     return obj
 
@@ -268,17 +273,17 @@ def _replace(kind, old, new, dry_run):
         # nothing was written since `old` was read.
         # Under the write lock, a write conditional on the stored resourceVersion proves nothing
         # was written since `old` was read.
-        rows = _key_query(kind, old_meta.get("namespace"), old_meta["name"]).filter(
-            resource_version=int(old_meta["resourceVersion"]))
+        where = {**_key(kind, old_meta.get("namespace"), old_meta["name"]),
+                 "resource_version": int(old_meta["resourceVersion"])}
         meta["resourceVersion"] = str(revision)
         if dry_run:
-            written = rows.exists()
+            written = ApiObject.objects.filter(**where).exists()
             transaction.set_rollback(True)
         elif strategy.should_delete_on_update(kind, new):
-            written = rows.delete()[0]
+            written = ApiObject.objects.filter(**where).delete()[0]
             event = WatchEvent.DELETED
         else:
-            written = rows.update(**_projections(kind, new))
+            written = sql.update(ApiObject, _projections(kind, new), where)
             event = WatchEvent.MODIFIED
         if not written:
             raise _Retry  # changed or deleted meanwhile: the caller reads it again

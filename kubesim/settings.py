@@ -97,6 +97,12 @@ CELERY_BEAT_SCHEDULE = {
 # Where the control loops run: "embedded" (a worker thread inside the server process, the default
 # without Redis), "celery" (separate `celery worker` processes, the default with REDIS_URL), or
 # "off" (nothing reconciles: the API alone, as the unit tests use it).
+# The scheduler's scoring: "LeastAllocated" spreads pods (kube-scheduler's default),
+# "MostAllocated" packs them (the bin-packing profile).
+KUBESIM_SCHEDULER_SCORING = os.environ.get("KUBESIM_SCHEDULER_SCORING", "LeastAllocated")
+# Every simulated pull, start and probe delay becomes 0 (benchmarks; impatient demos).
+KUBESIM_ZERO_DELAYS = env_bool("KUBESIM_ZERO_DELAYS")
+
 KUBESIM_CONTROL_PLANE = os.environ.get("KUBESIM_CONTROL_PLANE", "celery" if REDIS_URL else "embedded")
 
 STATIC_URL = "/static/"

@@ -36,15 +36,15 @@ def record(obj, event_type, reason, message, *, component, host=None, field_path
     name = _name(ref, component, event_type, reason, message)
     now = timestamps.timestamp(timestamps.now())
     for _ in range(store.UPDATE_RETRIES):
-        try:
-            return _bump(namespace, name, now)
-        except NotFound:
-            pass
-        try:
+        try:  # most events are new: try that first
             return store.create(_event(namespace, name, ref, event_type, reason, message,
                                        component, host, now))
         except AlreadyExists:
-            continue  # someone recorded it at the same moment: count ours on theirs
+            pass
+        try:
+            return _bump(namespace, name, now)
+        except NotFound:
+            continue  # deleted between the two: create it again
     raise Conflict.stale(EVENT, name)
 
 
