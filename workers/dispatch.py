@@ -12,7 +12,7 @@ from django.db import transaction
 from cluster import store
 from cluster.errors import Gone
 
-from . import coordination, runtime
+from . import coordination, embedded, runtime
 from .models import DispatchCursor
 
 logger = logging.getLogger(__name__)
@@ -21,8 +21,15 @@ _QUEUED = "dispatch|"
 
 
 def on_commit(**kwargs):
-    """A write committed: make sure a dispatch is on its way (one for a burst of writes)."""
-    if settings.KUBESIM_CONTROL_PLANE != "off" and coordination.backend().mark_queued(_QUEUED):
+    """A write committed: make sure a dispatch is on its way (one for a burst of writes).
+
+    In embedded mode only the server process has a worker; a terminal command writing to the
+    same database leaves the server's periodic dispatch to find its changes.
+    """
+    mode = settings.KUBESIM_CONTROL_PLANE
+    if mode == "off" or (mode == "embedded" and not embedded.running()):
+        return
+    if coordination.backend().mark_queued(_QUEUED):
         from .tasks import dispatch as dispatch_task
 
         dispatch_task.delay()

@@ -15,6 +15,10 @@ logger = logging.getLogger(__name__)
 _started = threading.Event()
 
 
+def running():
+    return _started.is_set()
+
+
 def start():
     """Start the in-process worker and beat, once."""
     if _started.is_set():

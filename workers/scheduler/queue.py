@@ -1,0 +1,121 @@
+"""The scheduling queue: the pending pods in PrioritySort order, and when each may be tried again.
+
+Upstream keeps an active queue, a back-off queue and the unschedulable pods in memory. Here that
+state lives in the pods' SchedulingVerdict rows, so any worker can run the next cycle:
+
+- a pod never tried, or whose binding failed, is active;
+- a pod that fit nowhere waits, as in upstream's unschedulablePods, until something that may
+  make room happens after its attempt — a node added, removed, or changed in what scheduling
+  sees of it; an assigned pod deleted or finished; the pod itself updated — or 5 minutes pass
+  (podMaxInUnschedulablePodsDuration). Then it is tried once its back-off is over: 1 s, doubling
+  with each attempt up to 10 s.
+
+Which change could help which pod (upstream's queueing hints) is not told apart: any of those
+moves every waiting pod, as upstream did before queueing hints.
+"""
+from dataclasses import dataclass
+
+from django.db.models import Max
+
+from cluster.models import ApiObject, Pod, WatchEvent
+
+from ..models import SchedulingVerdict
+from .snapshot import TERMINAL_PHASES, UIDS_PER_QUERY
+
+INITIAL_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS = 1.0, 10.0  # podInitialBackoff, podMaxBackoff
+MAX_IN_UNSCHEDULABLE_PODS_SECONDS = 300.0
+
+
+def backoff_seconds(attempts):
+    return min(INITIAL_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+@dataclass
+class QueuedPod:
+    pod: dict
+    verdict: SchedulingVerdict | None  # the last attempt's
+
+    def unschedulable(self):
+        return self.verdict is not None and not self.verdict.node_name
+
+    def attempt_revision(self):
+        return self.verdict.verdict.get("revision", 0)
+
+    def moved_since_attempt(self, changes, now):
+        """Whether something happened since its attempt that may let it fit now."""
+        seen = self.verdict.verdict
+        return (changes.node_state != seen.get("nodeState")
+                or changes.freed_revision > self.attempt_revision()
+                or self.pod["metadata"]["resourceVersion"] != seen.get("podRevision")
+                or now >= self.verdict.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS)
+
+    def retry_at(self, changes, now):
+        """When it may be tried: now or earlier for an active pod."""
+        if not self.unschedulable():
+            return 0.0
+        if self.moved_since_attempt(changes, now):
+            return self.verdict.backoff_until
+        return self.verdict.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS
+
+
+@dataclass(frozen=True)
+class ClusterChanges:
+    """What may make room for a waiting pod: the nodes as scheduling sees them (a digest), and
+    the last revision that freed resources (an assigned pod deleted or finished)."""
+
+    node_state: str
+    freed_revision: int
+
+
+class SchedulingQueue:
+    def __init__(self, pods):
+        self.pods = pods  # QueuedPod, in PrioritySort order
+
+    @classmethod
+    def load(cls, scheduler_name):
+        rows = Pod.objects.unscheduled().live().values_list(
+            "id", "creation_timestamp", *ApiObject.DICT_COLUMNS)
+        pods = [(row_id, created, ApiObject.assemble(*columns))
+                for row_id, created, *columns in rows]
+        # PrioritySort: higher priority first, then older; the row id orders equal timestamps.
+        pods = [pod for _, _, pod in sorted(
+            (p for p in pods if _schedules(p[2], scheduler_name)),
+            key=lambda p: (-(p[2]["spec"].get("priority") or 0), p[1], p[0]))]
+        uids = [p["metadata"]["uid"] for p in pods]
+        verdicts = {}
+        for i in range(0, len(uids), UIDS_PER_QUERY):
+            verdicts.update((v.pod_uid, v) for v in SchedulingVerdict.objects.filter(
+                pod_uid__in=uids[i:i + UIDS_PER_QUERY]))
+        return cls([QueuedPod(p, verdicts.get(p["metadata"]["uid"])) for p in pods])
+
+    def cluster_changes(self, snapshot):
+        """The changes the waiting pods compare with their attempts. Freed resources are looked
+        for only as far back as the oldest attempt."""
+        waiting = [p.attempt_revision() for p in self.pods if p.unschedulable()]
+        if not waiting:
+            return ClusterChanges(snapshot.node_state, 0)
+        since = min(waiting)
+        finished = (Pod.objects.exclude(node_name="").in_phase(*TERMINAL_PHASES)
+                    .filter(resource_version__gt=since).aggregate(r=Max("resource_version"))["r"])
+        deleted = (WatchEvent.objects.filter(revision__gt=since, group="", kind="Pod",
+                                             type=WatchEvent.DELETED)
+                   .aggregate(r=Max("revision"))["r"])
+        return ClusterChanges(snapshot.node_state, max(finished or 0, deleted or 0))
+
+
+def _schedules(pod, scheduler_name):
+    """This profile's pods, except those held back by scheduling gates (the SchedulingGates
+    plugin keeps them out of the queue)."""
+    spec = pod.get("spec") or {}
+    return (spec.get("schedulerName") or scheduler_name) == scheduler_name and not spec.get(
+        "schedulingGates")
+
+
+def verdict_row(queued, node_name, verdict, now):
+    """The pod's SchedulingVerdict after this attempt, its back-off set if it did not fit."""
+    attempts = (queued.verdict.attempts if queued.verdict else 0) + 1
+    meta = queued.pod["metadata"]
+    return SchedulingVerdict(
+        pod_uid=meta["uid"], namespace=meta["namespace"], name=meta["name"], node_name=node_name,
+        verdict=verdict, attempts=attempts, attempted_at=now,
+        backoff_until=0.0 if node_name else now + backoff_seconds(attempts))
