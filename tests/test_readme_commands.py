@@ -145,3 +145,44 @@ def test_a_bad_request_gets_a_kubernetes_status(server):
 def test_a_missing_pod_gets_a_not_found_status(server):
     status, _, body = request("GET", f"{server}/api/v1/namespaces/default/pods/no-such-pod")
     assert_status(status, body, 404, "NotFound")
+
+
+def _running_and_ready(pods):
+    return all(p.get("status", {}).get("phase") == "Running"
+               and any(c["type"] == "Ready" and c["status"] == "True"
+                       for c in p["status"].get("conditions", [])) for p in pods)
+
+
+def test_the_embedded_control_plane_runs_a_deployment(server):
+    """No Redis, no second process: the server's own worker schedules, starts and heals pods."""
+    labels = {"app": "embedded"}
+    deployment = {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "embedded"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels, "annotations": {
+                     "kubesim.io/pull-seconds": "0"}},
+                     "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}},
+    }
+    status, _, body = request("POST", f"{server}/apis/apps/v1/namespaces/default/deployments",
+                              deployment)
+    assert status == 201, body
+    pods = _wait_for_pods(server, "app%3Dembedded", 2)
+    assert {p["spec"]["nodeName"] for p in pods} <= {"node-1", "node-2"}  # not the control plane
+
+    victim = pods[0]["metadata"]["name"]
+    status, _, body = request("DELETE", f"{server}/api/v1/namespaces/default/pods/{victim}")
+    assert status == 200, body
+    healed = _wait_for_pods(server, "app%3Dembedded", 2, without=victim)
+    assert victim not in {p["metadata"]["name"] for p in healed}
+
+
+def _wait_for_pods(server, selector, n, without=None, seconds=60):
+    deadline = time.monotonic() + seconds
+    pods = []
+    while time.monotonic() < deadline:
+        _, _, body = request("GET", f"{server}/api/v1/namespaces/default/pods?labelSelector={selector}")
+        pods = [p for p in json.loads(body)["items"] if p["metadata"]["name"] != without]
+        if len(pods) == n and _running_and_ready(pods):
+            return pods
+        time.sleep(0.5)
+    pytest.fail(f"pods not Running and Ready within {seconds}s: {json.dumps(pods)[:3000]}")
