@@ -56,14 +56,12 @@ def update_pod_condition(pod, condition_type, reason=None, message=None, status=
     conditions = pod.setdefault("status", {}).setdefault("conditions", [])
     old = next((c for c in conditions if c.get("type") == condition_type), None)
     same_status = old is not None and old.get("status") == status
+    if same_status and (old.get("reason"), old.get("message")) == (reason, message):
+        return False
     new = {"type": condition_type, "status": status, "lastProbeTime": None,
-           "lastTransitionTime": old.get("lastTransitionTime") if same_status else None}
+           "lastTransitionTime": old.get("lastTransitionTime") if same_status else timestamp(now())}
     if reason:
         new |= {"reason": reason, "message": message}
-    if new == old:
-        return False
-    if not same_status:
-        new["lastTransitionTime"] = timestamp(now())  # read the clock only for a real transition
     if old is None:
         conditions.append(new)
     else:

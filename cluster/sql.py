@@ -43,3 +43,24 @@ def update(model, values, where):
         cursor.execute(_update_sql(model, tuple(values), tuple(where)),
                        _prepared(model, values) + _prepared(model, where))
         return cursor.rowcount
+
+
+def select_by_keys(model, columns, keys):
+    """The `columns` of the rows matching any of `keys` ({field: value} dicts, same fields each)."""
+    fields = tuple(keys[0])
+    match = " AND ".join(f"{_quote(model._meta.get_field(n).column)} = %s" for n in fields)
+    selected = ", ".join(_quote(model._meta.get_field(n).column) for n in columns)
+    where = " OR ".join(f"({match})" for _ in keys)
+    params = [v for key in keys for v in _prepared(model, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {selected} FROM {_quote(model._meta.db_table)} WHERE {where}",
+                       params)
+        rows = cursor.fetchall()
+    converters = [_converter(model._meta.get_field(n)) for n in columns]
+    return [tuple(c(v) if c else v for c, v in zip(converters, row)) for row in rows]
+
+
+def _converter(field):
+    """What the ORM does to a column's raw value on the way out (JSON text → dict on SQLite)."""
+    from_db = getattr(field, "from_db_value", None)
+    return (lambda value: from_db(value, None, connection)) if from_db else None

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from . import clock, selectors, signals, sql, strategy
@@ -25,6 +24,7 @@ from .models import ApiObject, ClusterState, WatchEvent
 from .timestamps import parse as parse_timestamp
 from .timestamps import timestamp
 
+NAMESPACE = kinds_registry.BY_KIND[("", "Namespace")]
 COMPACT_EVERY = 1000  # revisions between two compactions of the change log
 UPDATE_RETRIES = 5
 
@@ -114,10 +114,10 @@ def _row(kind, namespace, name):
 
 
 def get(kind, namespace, name):
-    found = _key_query(kind, namespace, name).objects()
+    found = sql.select_by_keys(ApiObject, ApiObject.DICT_COLUMNS, [_key(kind, namespace, name)])
     if not found:
         raise NotFound.of(kind, name)
-    return found[0]
+    return ApiObject.assemble(*found[0])
 
 
 @dataclass
@@ -187,17 +187,16 @@ class _Retry(Exception):
 def _check_key_free(kind, obj):
     """The object's namespace exists and is not terminating, and its name is free: one query."""
     meta = obj["metadata"]
-    query = Q(group=kind.group, kind=kind.kind, namespace=meta.get("namespace", ""),
-              name=meta["name"])
+    keys = [_key(kind, meta.get("namespace"), meta["name"])]
     if kind.namespaced:
-        query |= Q(group="", kind="Namespace", namespace="", name=meta["namespace"])
-    found = dict(ApiObject.objects.filter(query).values_list("kind", "deletion_timestamp"))
+        keys.append(_key(NAMESPACE, None, meta["namespace"]))
+    found = dict(sql.select_by_keys(ApiObject, ("kind", "deletion_timestamp"), keys))
     if kind.kind in found:
         raise AlreadyExists.of(kind, meta["name"])
     if not kind.namespaced:
         return
     if "Namespace" not in found:
-        raise NotFound.of(kinds_registry.BY_KIND[("", "Namespace")], meta["namespace"])
+        raise NotFound.of(NAMESPACE, meta["namespace"])
     if found["Namespace"] is not None:
         raise Forbidden(f'{kind.plural} "{meta.get("name", "")}" is forbidden: unable to '
                         f"create new content in namespace {meta['namespace']} because it is "

@@ -59,6 +59,9 @@ def prepare_for_update(kind, new, old, subresource=None):
         else:
             meta.pop(key, None)
     _set_namespace(kind, meta)
+    if kind.kind == "Namespace" and subresource != "finalize":
+        # Only the finalize subresource changes spec.finalizers (upstream's namespaceStrategy).
+        new.setdefault("spec", {})["finalizers"] = (old.get("spec") or {}).get("finalizers")
     # Binding writes the pod's PodScheduled condition with its nodeName, as upstream's BindingREST.
     if subresource != "binding" and (kind.has_status or kind.kind in ("Namespace", "Pod")):
         if "status" in old:

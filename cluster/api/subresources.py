@@ -7,9 +7,11 @@ from ..binding import update_pod_condition as set_pod_condition
 from ..errors import BadRequest, Conflict, Invalid, StatusError
 from . import bodies, options
 from .handlers import rewrite
+from .requestinfo import RequestInfo
 from .responses import respond, success
 
 SCALE = kinds.Kind("autoscaling", "v1", "Scale", "scale", "scale", True)
+POD = kinds.lookup("pods")
 EVICTION_VERSIONS = ("policy/v1", "policy/v1beta1")
 
 
@@ -143,6 +145,14 @@ def evict(request, info):
         raise BadRequest("name in URL does not match name in Eviction object")
     delete = options.from_body(eviction.get("deleteOptions") or {}).store_arguments()
     delete["dry_run"] = delete["dry_run"] or query_dry_run
+    evict_pod(info.namespace, info.name, delete)
+    return respond(request, success(code=201), 201)
+
+
+def evict_pod(namespace, name, delete):
+    """What an admitted eviction does: mark the pod a disruption target, then delete it with the
+    eviction's DeleteOptions (store.delete's arguments). `drain` evicts through here too."""
+    info = RequestInfo("", "v1", POD, namespace, name, "eviction")
     if not delete["dry_run"]:
         evicting = rewrite(info, _disruption_target(info, delete["preconditions"] or {}),
                            subresource="status")
@@ -150,8 +160,7 @@ def evict(request, info):
             # Our own write moved the pod on: the precondition now names that version.
             delete["preconditions"] = {**delete["preconditions"],
                                        "resourceVersion": evicting["metadata"]["resourceVersion"]}
-    store.delete(info.kind, info.namespace, info.name, **delete)
-    return respond(request, success(code=201), 201)
+    store.delete(POD, namespace, name, **delete)
 
 
 def _disruption_target(info, preconditions):

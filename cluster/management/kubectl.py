@@ -1,4 +1,6 @@
-"""What the terminal commands share with kubectl: resource names, error lines, reading `-f`."""
+"""What the terminal commands share with kubectl: resource names, error lines, reading `-f`,
+durations."""
+import re
 import sys
 from pathlib import Path
 
@@ -68,3 +70,38 @@ def fail(command, *errors):
     for error in errors:
         command.stderr.write(error_text(error))
     raise SystemExit(1)
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def parse_duration(text):
+    """Seconds in a duration as kubectl's flags take it (Go's `1m30s`, `500ms`); a bare number is
+    seconds."""
+    if re.fullmatch(r"\d+(?:\.\d*)?|\.\d+", text):
+        return float(text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise manifests.ManifestError(f'time: invalid duration "{text}"')
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
+def format_duration(seconds):
+    """A duration as Go prints it: `1m0s`, `1.5s`, `500ms`."""
+    if seconds == 0:
+        return "0s"
+    if seconds < 1:
+        for unit, scale in (("ms", 1e3), ("µs", 1e6), ("ns", 1e9)):
+            if seconds * scale >= 1 or unit == "ns":
+                return f"{_trim(seconds * scale)}{unit}"
+    hours, rest = divmod(seconds, 3600)
+    minutes, rest = divmod(rest, 60)
+    text = f"{_trim(rest)}s"
+    if hours or minutes:
+        text = f"{int(minutes)}m{text}"
+    return f"{int(hours)}h{text}" if hours else text
+
+
+def _trim(number):
+    return f"{number:.9f}".rstrip("0").rstrip(".")
