@@ -7,7 +7,6 @@ every nodeStatusReportFrequency (5 min): an idle healthy node costs one Lease wr
 """
 import copy
 import ipaddress
-import itertools
 import math
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from django.conf import settings
 
 from cluster import kinds, store
 from cluster.errors import NotFound
+from cluster.models import ApiObject
 from cluster.timestamps import parse
 
 from .status import stamp
@@ -27,8 +27,13 @@ LEASE_DURATION_SECONDS = 40
 RENEW_INTERVAL_SECONDS = 10  # a quarter of the lease duration, as the kubelet's
 REPORT_FREQUENCY_SECONDS = 300  # nodeStatusReportFrequency
 MAX_IMAGES = 50  # nodeStatusMaxImages: the largest images are reported
-POD_CIDRS = ipaddress.ip_network("10.244.0.0/16")  # kind's pod subnet, a /24 per node
+# A /24 per node, as kind's: the first node gets 10.244.0.0/24 and 172.18.0.2, the next
+# 10.244.1.0/24 and 172.18.0.3, ... Past 10.255.255.0 the pod subnets wrap to 10.128.0.0, so a
+# cluster can have 32,768 nodes (10.96.0.0/12, the Service range, is never used).
+POD_CIDRS = ipaddress.ip_network("10.128.0.0/9")
+FIRST_POD_CIDR = (244 - 128) * 256  # 10.244.0.0/24's place in POD_CIDRS
 NODE_IPS = ipaddress.ip_network("172.18.0.0/16")  # kind's docker network
+FIRST_NODE_IP = 2  # .1 is the network's gateway
 _EPSILON = 1e-3  # float slack: a renewal due at exactly now is due
 
 CONDITIONS = (
@@ -99,19 +104,29 @@ def _node_info(name):
             "osImage": "Debian GNU/Linux 12 (bookworm)", "systemUUID": str(stable("system"))}
 
 
-def _others(name):
-    return [n for n in store.list_objects(NODE).items if n["metadata"]["name"] != name]
+def _subnet(index):
+    number = (FIRST_POD_CIDR + index) % (POD_CIDRS.num_addresses // 256)
+    return ipaddress.ip_network((int(POD_CIDRS.network_address) + number * 256, 24))
+
+
+def _node_ip(index):
+    return NODE_IPS.network_address + FIRST_NODE_IP + index
 
 
 def _free_cidr(name):
-    used = {pod_cidr(n) for n in _others(name)}
-    return next(c for c in POD_CIDRS.subnets(new_prefix=24) if c not in used)
+    """The first free subnet from the node count on: one cheap query when nodes only join."""
+    nodes = ApiObject.objects.of_kind(NODE)
+    index = nodes.count() - 1
+    while nodes.filter(spec__podCIDR=str(_subnet(index))).exists():
+        index += 1
+    return _subnet(index)
 
 
 def _free_ip(name):
-    used = {host_ip(n) for n in _others(name)}
-    hosts = itertools.islice(NODE_IPS.hosts(), 1, None)  # .1 is the network's gateway
-    return next(ip for ip in hosts if str(ip) not in used)
+    """The address that goes with the node's subnet: unique as the subnets are."""
+    subnet = pod_cidr(store.get(NODE, None, name)) or _free_cidr(name)
+    offset = (int(subnet.network_address) - int(_subnet(0).network_address)) // 256
+    return _node_ip(offset % (POD_CIDRS.num_addresses // 256))
 
 
 # --- heartbeat -------------------------------------------------------------------------------
