@@ -1,7 +1,7 @@
 # Kubesim on a fresh machine needs Python 3.11+ and make, nothing else:
 #   make run    set up .venv, migrate, seed the demo cluster, serve on http://$(HOST):$(PORT)
 #   make test   the whole test suite
-#   make bench  the store benchmark (SQLite, then PostgreSQL if it is reachable)
+#   make bench  the store and control-plane benchmarks (SQLite, then PostgreSQL if reachable)
 
 PYTHON ?= python3
 HOST ?= 127.0.0.1
@@ -25,7 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py bench_control_plane
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench --skip-if-unreachable
+	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench_control_plane --skip-if-unreachable
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \

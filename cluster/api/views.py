@@ -6,7 +6,7 @@ handler runs in a thread, where the store's database calls belong.
 from asgiref.sync import sync_to_async
 
 from ..errors import MethodNotAllowed
-from . import discovery, handlers, requestinfo, subresources, watch
+from . import discovery, handlers, logs, requestinfo, subresources, watch
 from .options import boolean
 from .responses import api_view
 
@@ -60,6 +60,8 @@ async def resource(request, prefix, path):
         if request.method != "GET" or info.subresource:
             raise _method_not_allowed()
         return await watch.serve(request, info)
+    if info.subresource == "log":
+        return await logs.serve(request, info)
     handler = _handlers(info).get(request.method)
     if handler is None:
         raise _method_not_allowed()
