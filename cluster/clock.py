@@ -5,6 +5,7 @@ sim_anchor while paused. Every timestamp the cluster writes comes from it, so co
 like with like at any speed. Each store write reads it for free with its revision; a paused clock
 stepped by hand is the manual clock the control loops' unit tests drive.
 """
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,8 +35,28 @@ class Clock:
         return datetime.fromtimestamp(self.seconds(), UTC)
 
 
+# The clock changes rarely (speed, pause, step), while control loops read it constantly: keep the
+# last one read for a moment. Every store write reads it afresh with its revision (`seen`), and
+# a change made here is seen at once; one made by another process within FRESH_SECONDS.
+FRESH_SECONDS = 0.25
+_cached = threading.local()
+
+
+def seen(clock):
+    """Remember a clock just read from the database."""
+    _cached.value = (time.monotonic(), clock)
+    return clock
+
+
 def current():
-    return Clock(*ClusterState.objects.values_list(*FIELDS).get(pk=1))
+    read_at, clock = getattr(_cached, "value", (None, None))
+    if read_at is not None and time.monotonic() - read_at < FRESH_SECONDS:
+        return clock
+    return seen(Clock(*ClusterState.objects.values_list(*FIELDS).get(pk=1)))
+
+
+def forget():
+    _cached.value = (None, None)
 
 
 def now():
@@ -50,6 +71,7 @@ def _change(**changes):
         sim = Clock(*(getattr(state, f) for f in FIELDS)).seconds(real)
         ClusterState.objects.filter(pk=1).update(
             clock_real_anchor=real, clock_sim_anchor=sim + changes.pop("advance", 0), **changes)
+    forget()
     return current()
 
 
@@ -79,4 +101,5 @@ def reset():
     real = time.time()
     ClusterState.objects.filter(pk=1).update(clock_speed=1.0, clock_paused=False,
                                              clock_real_anchor=real, clock_sim_anchor=real)
+    forget()
     return current()

@@ -47,7 +47,7 @@ def _next_revision():
         cursor.execute(f"UPDATE {table} SET revision = revision + 1 WHERE id = 1 "
                        f"RETURNING revision, {', '.join(clock.FIELDS)}")
         revision, *clock_fields = cursor.fetchone()
-    return revision, clock.Clock(*clock_fields).now().replace(microsecond=0)
+    return revision, clock.seen(clock.Clock(*clock_fields)).now().replace(microsecond=0)
 
 
 def _log(event_type, kind, obj, revision):

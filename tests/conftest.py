@@ -52,3 +52,13 @@ def postgres_url():
 def _no_background_control_plane(settings):
     """Unit tests drive control loops themselves (workers.inline); nothing reconciles behind them."""
     settings.KUBESIM_CONTROL_PLANE = "off"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clock():
+    """Each test reads the simulated clock from its own database, not one a test before cached."""
+    from cluster import clock
+
+    clock.forget()
+    yield
+    clock.forget()

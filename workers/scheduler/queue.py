@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from cluster.models import ApiObject, Pod, WatchEvent
+from cluster.models import Pod, WatchEvent
 
 from ..models import SchedulingVerdict
 from .snapshot import TERMINAL_PHASES, UIDS_PER_QUERY
@@ -32,8 +32,10 @@ def backoff_seconds(attempts):
 
 @dataclass
 class QueuedPod:
-    pod: dict
+    uid: str
+    resource_version: int
     verdict: SchedulingVerdict | None  # the last attempt's
+    pod: dict | None = None  # the whole pod, read once it is to be tried
 
     def unschedulable(self):
         return self.verdict is not None and not self.verdict.node_name
@@ -46,7 +48,7 @@ class QueuedPod:
         seen = self.verdict.verdict
         return (changes.node_state != seen.get("nodeState")
                 or changes.freed_revision > self.attempt_revision()
-                or self.pod["metadata"]["resourceVersion"] != seen.get("podRevision")
+                or str(self.resource_version) != seen.get("podRevision")
                 or now >= self.verdict.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS)
 
     def retry_at(self, changes, now):
@@ -73,20 +75,34 @@ class SchedulingQueue:
 
     @classmethod
     def load(cls, scheduler_name):
+        """This profile's pending pods, read light: only what ordering and back-off need. Pods
+        held back by scheduling gates stay out (the SchedulingGates plugin)."""
         rows = Pod.objects.unscheduled().live().values_list(
-            "id", "creation_timestamp", *ApiObject.DICT_COLUMNS)
-        pods = [(row_id, created, ApiObject.assemble(*columns))
-                for row_id, created, *columns in rows]
+            "id", "creation_timestamp", "uid", "resource_version", "spec__priority",
+            "spec__schedulerName", "spec__schedulingGates")
         # PrioritySort: higher priority first, then older; the row id orders equal timestamps.
-        pods = [pod for _, _, pod in sorted(
-            (p for p in pods if _schedules(p[2], scheduler_name)),
-            key=lambda p: (-(p[2]["spec"].get("priority") or 0), p[1], p[0]))]
-        uids = [p["metadata"]["uid"] for p in pods]
+        rows = sorted((r for r in rows if (r[5] or scheduler_name) == scheduler_name and not r[6]),
+                      key=lambda r: (-(r[4] or 0), r[1], r[0]))
+        uids = [r[2] for r in rows]
         verdicts = {}
         for i in range(0, len(uids), UIDS_PER_QUERY):
             verdicts.update((v.pod_uid, v) for v in SchedulingVerdict.objects.filter(
                 pod_uid__in=uids[i:i + UIDS_PER_QUERY]))
-        return cls([QueuedPod(p, verdicts.get(p["metadata"]["uid"])) for p in pods])
+        return cls([QueuedPod(uid, revision, verdicts.get(uid))
+                    for _, _, uid, revision, *_ in rows])
+
+    @staticmethod
+    def read(queued):
+        """The whole pods of those about to be tried, in the same order; a pod deleted or bound
+        meanwhile drops out."""
+        pods = {}
+        uids = [q.uid for q in queued]
+        for i in range(0, len(uids), UIDS_PER_QUERY):
+            pods.update((p["metadata"]["uid"], p) for p in Pod.objects.unscheduled().live().filter(
+                uid__in=uids[i:i + UIDS_PER_QUERY]).objects())
+        for q in queued:
+            q.pod = pods.get(q.uid)
+        return [q for q in queued if q.pod is not None]
 
     def cluster_changes(self, snapshot):
         """The changes the waiting pods compare with their attempts. Freed resources are looked
@@ -101,14 +117,6 @@ class SchedulingQueue:
                                              type=WatchEvent.DELETED)
                    .aggregate(r=Max("revision"))["r"])
         return ClusterChanges(snapshot.node_state, max(finished or 0, deleted or 0))
-
-
-def _schedules(pod, scheduler_name):
-    """This profile's pods, except those held back by scheduling gates (the SchedulingGates
-    plugin keeps them out of the queue)."""
-    spec = pod.get("spec") or {}
-    return (spec.get("schedulerName") or scheduler_name) == scheduler_name and not spec.get(
-        "schedulingGates")
 
 
 def verdict_row(queued, node_name, verdict, now):

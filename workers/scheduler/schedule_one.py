@@ -1,5 +1,6 @@
 """Scheduling one pod, as upstream's schedule_one.go: filter the nodes, score the ones that fit,
 pick the best. Bindings are the caller's (see scheduler.py)."""
+import heapq
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -25,10 +26,10 @@ class Evaluation:
     def node_verdicts(self, limit, chosen=None):
         """Per node, {"filter", "reasons"} or {"scores", "total"}; past `limit` nodes, the chosen
         one first, then the best scored, then the rejected. Also returns how many were left out."""
-        ranked = sorted(range(len(self.feasible)),
-                        key=lambda i: (self.feasible[i].name != chosen, -self.totals[i]))
+        ranked = heapq.nsmallest(limit, range(len(self.feasible)),
+                                 key=lambda i: (self.feasible[i].name != chosen, -self.totals[i]))
         verdicts = {self.feasible[i].name: {"scores": {p: s[i] for p, s in self.scores.items()},
-                                            "total": self.totals[i]} for i in ranked[:limit]}
+                                            "total": self.totals[i]} for i in ranked}
         for name, status in islice(self.statuses.items(), max(limit - len(verdicts), 0)):
             verdicts[name] = {"filter": status.plugin, "reasons": list(status.reasons)}
         return verdicts, len(self.feasible) + len(self.statuses) - len(verdicts)

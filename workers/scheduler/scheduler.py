@@ -35,8 +35,9 @@ BATCH = 100
 # Pods tried per reconcile; the rest follow at once, from a fresh snapshot.
 CYCLE_LIMIT = 1000
 # The nodes a verdict details: all of a small cluster's; in a large one the chosen node, then
-# the best scored, then the rejected, up to this many.
-VERDICT_NODES = 100
+# the best scored, then the rejected, up to this many. Every attempt writes one: kept small, as
+# its JSON is what PostgreSQL pays most for.
+VERDICT_NODES = 20
 _VERDICT_FIELDS = ["namespace", "name", "node_name", "verdict", "attempts", "attempted_at",
                    "backoff_until"]
 
@@ -53,7 +54,7 @@ def reconcile(key):
     ready = [queued for queued, at in retry_at if at <= now]
     waiting = [at for _, at in retry_at if at > now]
     rng = random.Random(getattr(settings, "KUBESIM_SCHEDULER_SEED", None))
-    failed = _run(Scheduler(profile, snapshot, rng), ready[:CYCLE_LIMIT])
+    failed = _run(Scheduler(profile, snapshot, rng), queue.read(ready[:CYCLE_LIMIT]))
     if len(ready) > CYCLE_LIMIT:
         return Result.after(0)
     if failed:  # with nothing changing, they are tried again when the queue flushes them

@@ -31,7 +31,7 @@ def test_unknown_paths_are_404_not_found(api, path):
 
 def test_subresources_not_served_yet_are_404(api):
     api.post(PODS, pod("web"))
-    for sub in ("log", "exec", "attach", "portforward"):
+    for sub in ("exec", "attach", "portforward"):
         assert api.get(f"{PODS}/web/{sub}") == (404, NOT_FOUND)
 
 

@@ -52,11 +52,13 @@ class Command(BaseCommand):
     def measure(self, o):
         progress, rows = self.stderr.write, []
         n = o["memory_nodes"]
-        progress(f"{n} nodes: registering and syncing their kubelets ...")
-        grown = bench.kubelet_memory(n)
-        rows.append((f"memory: {n:,} simulated nodes (peak RSS growth)",
-                     f"{grown / 2**20:,.1f} MiB", "one worker process, kubelets synced once", None))
-        for nodes in (int(x) for x in o["nodes"].split(",")):
+        if n:
+            progress(f"{n} nodes: registering and syncing their kubelets ...")
+            grown = bench.kubelet_memory(n)
+            rows.append((f"memory: {n:,} simulated nodes (peak RSS growth)",
+                         f"{grown / 2**20:,.1f} MiB", "one worker process, kubelets synced once",
+                         None))
+        for nodes in (int(x) for x in o["nodes"].split(",") if x):
             bench.clear_cluster()
             progress(f"scheduling {o['pods']:,} pods on {nodes:,} nodes: setting up ...")
             bench.add_nodes(nodes)

@@ -7,13 +7,12 @@ from ..framework import MAX_NODE_SCORE, SKIP
 NAME = "NodeResourcesBalancedAllocation"
 
 
-def balanced_resource_score(cpu, allocatable_cpu, memory, allocatable_memory):
-    """(1 - the standard deviation of the used fractions) × 100. With two resources the standard
-    deviation is half their difference; with one (the node lacks the other) it is 0."""
-    if not (allocatable_cpu and allocatable_memory):
-        return MAX_NODE_SCORE
-    std = abs(min(cpu / allocatable_cpu, 1.0) - min(memory / allocatable_memory, 1.0)) / 2
-    return int((1 - std) * MAX_NODE_SCORE)
+def balanced_resource_score(cpu_fraction, memory_fraction):
+    """(1 - the standard deviation of the used fractions) × 100; for two resources the standard
+    deviation is half their difference. A fraction past 1 counts as 1."""
+    cpu_fraction = min(1.0, cpu_fraction)
+    memory_fraction = min(1.0, memory_fraction)
+    return int((1 - abs(cpu_fraction - memory_fraction) / 2) * MAX_NODE_SCORE)
 
 
 class BalancedAllocation:
@@ -28,9 +27,11 @@ class BalancedAllocation:
 
     def score(self, state, pod, node):
         """Actual requests here, not the non-zero defaults NodeResourcesFit scores with."""
-        cpu, memory = node.requested.milli_cpu, node.requested.memory
-        allocatable_cpu, allocatable_memory = node.allocatable.milli_cpu, node.allocatable.memory
-        with_pod = balanced_resource_score(cpu + pod.requests.milli_cpu, allocatable_cpu,
-                                           memory + pod.requests.memory, allocatable_memory)
-        without_pod = balanced_resource_score(cpu, allocatable_cpu, memory, allocatable_memory)
+        total_cpu, total_memory = node.allocatable.milli_cpu, node.allocatable.memory
+        if not (total_cpu and total_memory):
+            return MAX_NODE_SCORE * 3 // 4  # one resource is always balanced: no change
+        cpu, memory = node.requested.milli_cpu / total_cpu, node.requested.memory / total_memory
+        with_pod = balanced_resource_score(cpu + pod.requests.milli_cpu / total_cpu,
+                                           memory + pod.requests.memory / total_memory)
+        without_pod = balanced_resource_score(cpu, memory)
         return MAX_NODE_SCORE // 2 + (MAX_NODE_SCORE // 2 + with_pod - without_pod) // 2
