@@ -7,7 +7,6 @@ no-services quick start).
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,11 +24,6 @@ STARTUP_SECONDS = 60
 # Not passed to `make run`: the suite's services, and the outer make's (its jobserver fds).
 _DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(method, url, body=None, content_type="application/json"):
@@ -64,7 +60,7 @@ def _wait_for_healthz(base, proc, log_path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("make-run")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     env.update(PORT=str(port), KUBESIM_DATA_DIR=str(data_dir))
     log_path = data_dir / "make-run.log"
