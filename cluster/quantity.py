@@ -4,6 +4,7 @@ Values are exact Fractions, rounded away from zero to a whole nano as upstream d
 their format (DecimalSI "1k", BinarySI "1Ki", DecimalExponent "1e3") because the API server writes
 a quantity back in the canonical form of that format: "0.5" → "500m", "1024Mi" → "1Gi".
 """
+import functools
 import json
 import math
 import re
@@ -40,7 +41,11 @@ def parse_quantity(text):
     if isinstance(text, Quantity):
         return text
     # Like Quantity.UnmarshalJSON, take a JSON number (or anything else) as its JSON text.
-    text = text.strip() if isinstance(text, str) else json.dumps(text)
+    return _parse(text.strip() if isinstance(text, str) else json.dumps(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a cluster uses few distinct quantities, over and over
+def _parse(text):
     match = _SPLIT.fullmatch(text)
     if not text or not match:
         raise ValueError(ERR_FORMAT)

@@ -68,15 +68,29 @@ def check(kind, obj):
 _VALID = {}
 _VALID_MAX = 4096
 _VALID_LOCK = threading.Lock()
-# Server-set metadata of any well-typed value validates alike: leave them out of the cache key
-# (by type) so that objects differing only in name and identity share it.
-_IDENTITY = ("name", "uid", "resourceVersion", "creationTimestamp", "generation")
+# String fields the schemas check for type only (no enum, pattern or format anywhere they occur):
+# names, identities, times and free text. Any string there validates alike, so the cache key
+# leaves their values out, and objects that differ only in them (a ReplicaSet's pods, one pod's
+# successive statuses, events) share it.
+_FREE_STRINGS = frozenset((
+    "name", "namespace", "uid", "resourceVersion", "generateName", "creationTimestamp",
+    "message", "reason", "firstTimestamp", "lastTimestamp", "startedAt", "finishedAt",
+    "lastTransitionTime", "lastProbeTime", "lastHeartbeatTime", "renewTime", "acquireTime",
+    "startTime", "containerID", "imageID", "image", "podIP", "hostIP", "ip", "nodeName",
+    "reportingInstance", "host", "holderIdentity"))
+
+
+def _shape(value):
+    if isinstance(value, dict):
+        return {k: ("" if k in _FREE_STRINGS and isinstance(v, str) else _shape(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return value
 
 
 def _section_key(kind, key, value):
-    if key == "metadata" and isinstance(value, dict):
-        value = {k: (type(v).__name__ if k in _IDENTITY else v) for k, v in value.items()}
-    return kind.kind, key, json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return kind.kind, key, json.dumps(_shape(value), sort_keys=True, separators=(",", ":"))
 
 
 def _remember_valid(keys):
