@@ -2,15 +2,17 @@
 returns, what the scheduler knows about a pod (PodInfo) and a node (NodeInfo), and the FitError
 message a pod that fits nowhere gets.
 
-A profile composes plugins (see profile.py). Each plugin is a small object with a `name` and some
-of these extension points, all optional:
+A profile composes plugins (see profile.py). Each plugin is a small object with a `name` and the
+extension points it takes part in (pre_filter, pre_score and normalize_score are optional):
 
-    pre_filter(state, pod, snapshot) -> SKIP | None     once per pod; SKIP: filter is not needed
-    filter(state, pod, node) -> Status | None           per node; None means the node fits
+    pre_filter(state, pod, snapshot) -> SKIP | None   once per pod; SKIP: no filtering needed
+    filter(state, pod, node) -> Status | None         per node; None: the node fits
     pre_score(state, pod, nodes, snapshot) -> SKIP | None
-    score(state, pod, node) -> int                      per feasible node
-    normalize_score(state, pod, nodes, scores)          rescales `scores` in place to 0..100
-    post_filter(state, pod, snapshot, statuses) -> str  when no node fits: what it found
+    score(state, pod, node) -> int                    per node that fits
+    normalize_score(state, pod, nodes, scores)        rescales `scores` in place to 0..100
+    post_filter(state, pod, snapshot, statuses, run_filters) -> str | None
+                                                      when no node fits: what it found, or None
+                                                      if it can make room (ends PostFilter)
 
 `state` is the CycleState: a dict a plugin keeps its per-pod data in, under its own name.
 """

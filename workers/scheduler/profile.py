@@ -32,9 +32,9 @@ class Profile:
     post_filter_plugins: tuple
 
 
-def default_profile(scoring_strategy=None):
+def default_profile():
     """Upstream's plugin order and weights (pkg/scheduler/apis/config/v1/default_plugins.go)."""
-    strategy = scoring_strategy or getattr(settings, "KUBESIM_SCHEDULER_SCORING", LEAST_ALLOCATED)
+    strategy = getattr(settings, "KUBESIM_SCHEDULER_SCORING", LEAST_ALLOCATED)
     taints, node_affinity = TaintToleration(), NodeAffinity()
     fit, spread = NodeResourcesFit(strategy), PodTopologySpread()
     return Profile(

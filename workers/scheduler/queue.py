@@ -30,34 +30,48 @@ def backoff_seconds(attempts):
     return min(INITIAL_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A pod's last scheduling attempt, as its SchedulingVerdict records it: read without the
+    verdict's per-node detail, which deciding when to try again does not need."""
+
+    node_name: str  # "" if it fit nowhere
+    attempts: int
+    attempted_at: float
+    backoff_until: float
+    revision: int  # the snapshot's
+    node_state: str  # the snapshot's digest of the nodes
+    pod_revision: int
+
+    FIELDS = ("node_name", "attempts", "attempted_at", "backoff_until", "verdict__revision",
+              "verdict__nodeState", "verdict__podRevision")
+
+
 @dataclass
 class QueuedPod:
     uid: str
     resource_version: int
-    verdict: SchedulingVerdict | None  # the last attempt's
+    attempt: Attempt | None  # the last one
     pod: dict | None = None  # the whole pod, read once it is to be tried
 
     def unschedulable(self):
-        return self.verdict is not None and not self.verdict.node_name
-
-    def attempt_revision(self):
-        return self.verdict.verdict.get("revision", 0)
+        return self.attempt is not None and not self.attempt.node_name
 
     def moved_since_attempt(self, changes, now):
         """Whether something happened since its attempt that may let it fit now."""
-        seen = self.verdict.verdict
-        return (changes.node_state != seen.get("nodeState")
-                or changes.freed_revision > self.attempt_revision()
-                or str(self.resource_version) != seen.get("podRevision")
-                or now >= self.verdict.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS)
+        attempt = self.attempt
+        return (changes.node_state != attempt.node_state
+                or changes.freed_revision > attempt.revision
+                or self.resource_version != attempt.pod_revision
+                or now >= attempt.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS)
 
     def retry_at(self, changes, now):
         """When it may be tried: now or earlier for an active pod."""
         if not self.unschedulable():
             return 0.0
         if self.moved_since_attempt(changes, now):
-            return self.verdict.backoff_until
-        return self.verdict.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS
+            return self.attempt.backoff_until
+        return self.attempt.attempted_at + MAX_IN_UNSCHEDULABLE_PODS_SECONDS
 
 
 @dataclass(frozen=True)
@@ -84,11 +98,12 @@ class SchedulingQueue:
         rows = sorted((r for r in rows if (r[5] or scheduler_name) == scheduler_name and not r[6]),
                       key=lambda r: (-(r[4] or 0), r[1], r[0]))
         uids = [r[2] for r in rows]
-        verdicts = {}
+        attempts = {}
         for i in range(0, len(uids), UIDS_PER_QUERY):
-            verdicts.update((v.pod_uid, v) for v in SchedulingVerdict.objects.filter(
-                pod_uid__in=uids[i:i + UIDS_PER_QUERY]))
-        return cls([QueuedPod(uid, revision, verdicts.get(uid))
+            attempts.update((uid, Attempt(*fields)) for uid, *fields in SchedulingVerdict.objects
+                            .filter(pod_uid__in=uids[i:i + UIDS_PER_QUERY])
+                            .values_list("pod_uid", *Attempt.FIELDS))
+        return cls([QueuedPod(uid, revision, attempts.get(uid))
                     for _, _, uid, revision, *_ in rows])
 
     @staticmethod
@@ -107,7 +122,7 @@ class SchedulingQueue:
     def cluster_changes(self, snapshot):
         """The changes the waiting pods compare with their attempts. Freed resources are looked
         for only as far back as the oldest attempt."""
-        waiting = [p.attempt_revision() for p in self.pods if p.unschedulable()]
+        waiting = [p.attempt.revision for p in self.pods if p.unschedulable()]
         if not waiting:
             return ClusterChanges(snapshot.node_state, 0)
         since = min(waiting)
@@ -121,7 +136,7 @@ class SchedulingQueue:
 
 def verdict_row(queued, node_name, verdict, now):
     """The pod's SchedulingVerdict after this attempt, its back-off set if it did not fit."""
-    attempts = (queued.verdict.attempts if queued.verdict else 0) + 1
+    attempts = (queued.attempt.attempts if queued.attempt else 0) + 1
     meta = queued.pod["metadata"]
     return SchedulingVerdict(
         pod_uid=meta["uid"], namespace=meta["namespace"], name=meta["name"], node_name=node_name,

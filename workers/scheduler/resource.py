@@ -33,7 +33,8 @@ class Resource:
 
     @classmethod
     def of(cls, values):
-        scalar = {k: v for k, v in values.items() if k not in (CPU, MEMORY, EPHEMERAL_STORAGE, PODS)}
+        scalar = {k: v for k, v in values.items()
+                  if k not in (CPU, MEMORY, EPHEMERAL_STORAGE, PODS)}
         return cls(values.get(CPU, 0), values.get(MEMORY, 0), values.get(EPHEMERAL_STORAGE, 0),
                    scalar)
 

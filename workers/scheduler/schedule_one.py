@@ -22,12 +22,14 @@ class Evaluation:
     feasible: list  # NodeInfo
     scores: dict  # plugin name → weighted scores, in the order of `feasible`
     totals: list
+    chosen: int | None = None  # index in `feasible` of the node picked
 
-    def node_verdicts(self, limit, chosen=None):
+    def node_verdicts(self, limit):
         """Per node, {"filter", "reasons"} or {"scores", "total"}; past `limit` nodes, the chosen
-        one first, then the best scored, then the rejected. Also returns how many were left out."""
-        ranked = heapq.nsmallest(limit, range(len(self.feasible)),
-                                 key=lambda i: (self.feasible[i].name != chosen, -self.totals[i]))
+        one, then the best scored, then the rejected. Also returns how many were left out."""
+        ranked = heapq.nlargest(limit, range(len(self.feasible)), key=self.totals.__getitem__)
+        if self.chosen is not None and self.chosen not in ranked:
+            ranked = [self.chosen, *ranked[:limit - 1]]
         verdicts = {self.feasible[i].name: {"scores": {p: s[i] for p, s in self.scores.items()},
                                             "total": self.totals[i]} for i in ranked}
         for name, status in islice(self.statuses.items(), max(limit - len(verdicts), 0)):
@@ -80,14 +82,16 @@ class Scheduler:
                    or p.pre_filter(state, pod, self.snapshot) is not SKIP]
         feasible, statuses = self._find_nodes_that_fit(state, pod, filters)
         if not feasible:
-            found = self._post_filter(state, pod, statuses, partial(_run_filters, filters, state, pod))
+            run_filters = partial(_run_filters, filters, state, pod)
+            found = self._post_filter(state, pod, statuses, run_filters)
             raise FitError(fit_error_message(len(nodes), statuses, found),
                            Evaluation(statuses, [], {}, []))
         if len(feasible) == 1:  # nothing to compare: upstream skips scoring
-            return ScheduleResult(feasible[0].name, Evaluation(statuses, feasible, {}, [0]))
+            return ScheduleResult(feasible[0].name, Evaluation(statuses, feasible, {}, [0], 0))
         scores, totals = self._prioritize_nodes(state, pod, feasible)
-        return ScheduleResult(self._select_host(feasible, totals),
-                              Evaluation(statuses, feasible, scores, totals))
+        chosen = self._select_host(totals)
+        return ScheduleResult(feasible[chosen].name,
+                              Evaluation(statuses, feasible, scores, totals, chosen))
 
     def _find_nodes_that_fit(self, state, pod, filters):
         nodes, start = self.snapshot.nodes, self.next_start_node_index
@@ -135,10 +139,10 @@ class Scheduler:
             totals = [t + w for t, w in zip(totals, weighted)]
         return scores, totals
 
-    def _select_host(self, nodes, totals):
-        """The highest total; among equals, one at random (seeded for tests)."""
+    def _select_host(self, totals):
+        """The index of the highest total; among equals, one at random (seeded for tests)."""
         best = max(totals)
-        return self.rng.choice([n.name for n, t in zip(nodes, totals) if t == best])
+        return self.rng.choice([i for i, total in enumerate(totals) if total == best])
 
 
 def _run_filters(filters, state, pod, node):

@@ -136,7 +136,7 @@ def _bind(scheduler, decision, now):
     events.record(bound, events.NORMAL, "Scheduled",
                   f"Successfully assigned {pod.namespace}/{pod.name} to {node.name}",
                   component=name)
-    verdict = _verdict(scheduler, bound, decision.outcome.evaluation, chosen=node.name)
+    verdict = _verdict(scheduler, bound, decision.outcome.evaluation)
     return verdict_row(decision.queued, node.name, verdict, now)
 
 
@@ -164,13 +164,13 @@ def _record_failure(scheduler, decision, now):
     return verdict_row(decision.queued, "", verdict, now)
 
 
-def _verdict(scheduler, pod, evaluation, chosen=None):
+def _verdict(scheduler, pod, evaluation):
     """What the attempt saw — the snapshot's revision and node state, the pod's revision: the
     queue compares them with later changes — and per node the filter that rejected it or its
     scores."""
-    nodes, omitted = evaluation.node_verdicts(VERDICT_NODES, chosen)
+    nodes, omitted = evaluation.node_verdicts(VERDICT_NODES)
     snapshot = scheduler.snapshot
     verdict = {"profile": scheduler.profile.scheduler_name, "revision": snapshot.revision,
-               "nodeState": snapshot.node_state, "podRevision": pod["metadata"]["resourceVersion"],
-               "nodes": nodes}
+               "nodeState": snapshot.node_state,
+               "podRevision": int(pod["metadata"]["resourceVersion"]), "nodes": nodes}
     return verdict | {"omittedNodes": omitted} if omitted else verdict

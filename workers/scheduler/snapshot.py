@@ -139,8 +139,8 @@ class Snapshot:
         key = (namespace, ref["kind"], ref["name"])
         if key not in self._owners:
             kind = kinds.BY_KIND[("apps", ref["kind"])]
-            self._owners[key] = (ApiObject.objects.of_kind(kind)
-                                 .filter(namespace=namespace, name=ref["name"]).objects() or [None])[0]
+            found = ApiObject.objects.of_kind(kind).filter(namespace=namespace, name=ref["name"])
+            self._owners[key] = next(iter(found.objects()), None)
         return self._owners[key]
 
 

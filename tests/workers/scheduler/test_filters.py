@@ -134,14 +134,17 @@ def test_existing_pods_anti_affinity_keeps_matching_pods_away(schedule):
         "reasons": ["node(s) didn't satisfy existing pods anti-affinity rules"]}
 
 
+def _affinity_to(app):
+    return {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}]}}
+
+
 def test_required_affinity_follows_the_pods_it_names(schedule):
     node("node-1")
     node("node-2")
     pod("db", nodeName="node-2", labels={"app": "db"})
-    pod("api", affinity={"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
-        {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}})
-    pod("lonely", affinity={"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
-        {"labelSelector": {"matchLabels": {"app": "nobody"}}, "topologyKey": "kubernetes.io/hostname"}]}})
+    pod("api", affinity=_affinity_to("db"))
+    pod("lonely", affinity=_affinity_to("nobody"))
     schedule()
     assert node_of("api") == "node-2"
     assert message("lonely") == ("0/2 nodes are available: 2 node(s) didn't match pod affinity "
@@ -153,7 +156,8 @@ def test_do_not_schedule_spread_constraints(schedule):
     node("node-2")
     pod("web-1", nodeName="node-1", labels={"app": "web"})
     spread = [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
-               "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]
+               "whenUnsatisfiable": "DoNotSchedule",
+               "labelSelector": {"matchLabels": {"app": "web"}}}]
     pod("web-2", labels={"app": "web"}, topologySpreadConstraints=spread)
     pod("web-3", labels={"app": "web"}, topologySpreadConstraints=spread)
     schedule()

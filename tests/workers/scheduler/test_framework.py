@@ -110,13 +110,13 @@ def test_least_and_most_allocated_score_the_other_way_round():
 
 
 def test_balanced_allocation_rewards_evening_out_a_node():
-    plugin, pod = BalancedAllocation(), pod_info(cpu="1")
+    plugin, pod, state = BalancedAllocation(), pod_info(cpu="1"), {}
     memory_heavy = node_info(pods_on=[pod_info("old", memory="4Gi")])
     cpu_heavy = node_info(pods_on=[pod_info("old", cpu="2")])
-    assert plugin.pre_score({}, pod, [], None) is None
+    assert plugin.pre_score(state, pod, [], None) is None
     # 0.25 cpu / 0.5 memory after, 0 / 0.5 before: the pod evens it out.
-    assert plugin.score({}, pod, memory_heavy) == 81
-    assert plugin.score({}, pod, cpu_heavy) == 68
+    assert plugin.score(state, pod, memory_heavy) == 81
+    assert plugin.score(state, pod, cpu_heavy) == 68
     assert plugin.pre_score({}, pod_info(), [], None) is not None  # best effort: skipped
 
 

@@ -96,7 +96,8 @@ class PodTopologySpread:
         # Only the pod's own constraints demand every topology label of a node; the defaults
         # still spread by hostname over nodes without a zone.
         require_all = bool(own)
-        ignored = {n.name for n in nodes if not _has_all_keys(n, constraints)} if require_all else set()
+        ignored = ({n.name for n in nodes if not _has_all_keys(n, constraints)} if require_all
+                   else set())
         scored = [n for n in nodes if n.name not in ignored]
         terms = []
         for c in constraints:
