@@ -1,10 +1,10 @@
 """The Kubernetes API's paths (see requestinfo for the shapes under /api and /apis)."""
 from django.urls import re_path
 
-from . import discovery, views
+from . import discovery, operations, views
 from .responses import api_view
 
-urlpatterns = [
+urlpatterns = operations.urlpatterns + [
     re_path(r"^version/?$", api_view(discovery.version)),
     re_path(r"^(?P<endpoint>healthz|livez|readyz)(?:/(?P<check>[^/]+))?/?$",
             api_view(discovery.health)),
