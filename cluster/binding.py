@@ -23,7 +23,7 @@ def bind(namespace, name, node_name, *, uid=None, resource_version=None, annotat
     for attempt in range(store.UPDATE_RETRIES):
         current = pod if pod is not None and attempt == 0 else store.get(POD, namespace, name)
         assigned = copy.deepcopy(current)
-        store._check_preconditions(POD, assigned, {"uid": uid, "resourceVersion": resource_version})
+        store.check_preconditions(POD, assigned, {"uid": uid, "resourceVersion": resource_version})
         why = _unassignable(assigned)
         if why:
             raise Conflict.of(POD, name, why)

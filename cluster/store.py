@@ -307,7 +307,7 @@ def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_poli
         revision, deleted_at = _next_revision()
         row = _row(kind, namespace, name)
         old = row.to_dict()
-        _check_preconditions(kind, old, preconditions or {})
+        check_preconditions(kind, old, preconditions or {})
         new = strategy.prepare_for_delete(kind, copy.deepcopy(old), deleted_at,
                                           grace_period_seconds, propagation_policy)
         if new == old:  # already terminating with no shorter grace: nothing to write
@@ -327,7 +327,8 @@ def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_poli
     return obj, gone
 
 
-def _check_preconditions(kind, obj, preconditions):
+def check_preconditions(kind, obj, preconditions):
+    """DeleteOptions' (and a binding's) preconditions: the uid and resourceVersion it must have."""
     meta = obj["metadata"]
     for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
         wanted = preconditions.get(key)

@@ -4,7 +4,7 @@ from .. import kinds, selectors, store
 from .. import patch as patches
 from ..binding import bind as assign_pod
 from ..binding import update_pod_condition as set_pod_condition
-from ..errors import BadRequest, Conflict, Invalid, StatusError
+from ..errors import BadRequest, Invalid, StatusError
 from . import bodies, options
 from .handlers import rewrite
 from .requestinfo import RequestInfo
@@ -122,16 +122,6 @@ def _check_target(target):
         raise _Unknown(errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")
 
 
-def _check_preconditions(info, pod, meta):
-    """A binding's uid and resourceVersion are preconditions on the pod."""
-    for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
-        wanted, actual = meta.get(key), pod["metadata"].get(key)
-        if wanted and wanted != actual:
-            raise Conflict.of(info.kind, info.name, f"Precondition failed: {label} in "
-                                                    f"precondition: {wanted}, {label} in object "
-                                                    f"meta: {actual}")
-
-
 # --- eviction ---------------------------------------------------------------------------------
 
 def evict(request, info):
@@ -165,7 +155,7 @@ def evict_pod(namespace, name, delete):
 
 def _disruption_target(info, preconditions):
     def mark(pod):
-        _check_preconditions(info, pod, preconditions)
+        store.check_preconditions(info.kind, pod, preconditions)
         set_pod_condition(pod, "DisruptionTarget", "EvictionByEvictionAPI",
                           "Eviction API: evicting")
         return pod
