@@ -25,6 +25,7 @@ from itertools import chain
 from cluster import kinds, store
 from cluster.errors import NotFound
 from cluster.models import ApiObject
+from workers.models import SchedulingVerdict
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
@@ -34,6 +35,8 @@ def reconcile(key):
     """Never asks to come back: every change that matters wakes the key."""
     owner = _get_by_uid(key)
     if owner is None:
+        # The scheduler's verdict on a pod is its own record, not an API object: it goes too.
+        SchedulingVerdict.objects.filter(pod_uid=key).delete()
         for dependent in dependents_of(key):
             attempt_to_delete(dependent)
         return

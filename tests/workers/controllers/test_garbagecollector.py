@@ -5,7 +5,9 @@ import pytest
 from cluster import clock, kinds, store
 from cluster.errors import NotFound
 from cluster.management.commands.seed_demo import seed
+from workers import inline
 from workers.controllers import garbagecollector
+from workers.models import SchedulingVerdict
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,13 @@ def test_keys(cluster):
     assert garbagecollector.keys_for("MODIFIED", orphaning) == [uid]
     assert garbagecollector.resync_keys() == sorted([uid])
     assert garbagecollector.dependents_of(uid) == [store.get(CM, "default", "dependent")]
+
+
+def test_a_deleted_pods_scheduling_verdict_goes_with_it():
+    pod = store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lonely"},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    inline.run_until_idle()  # no nodes: the scheduler records why it fits nowhere
+    assert SchedulingVerdict.objects.filter(pod_uid=pod["metadata"]["uid"]).exists()
+    store.delete(kinds.lookup("pods"), "default", "lonely")
+    inline.run_until_idle()
+    assert not SchedulingVerdict.objects.filter(pod_uid=pod["metadata"]["uid"]).exists()
