@@ -94,12 +94,3 @@ def step(seconds):
     if seconds < 0:
         raise ValueError("the clock only moves forward")
     return _change(advance=seconds)
-
-
-def reset():
-    """Back to real time, running at speed 1."""
-    real = time.time()
-    ClusterState.objects.filter(pk=1).update(clock_speed=1.0, clock_paused=False,
-                                             clock_real_anchor=real, clock_sim_anchor=real)
-    forget()
-    return current()

@@ -99,11 +99,3 @@ class Invalid(StatusError):
 
 class Forbidden(StatusError):
     code, reason = 403, "Forbidden"
-
-
-class Timeout(StatusError):
-    code, reason = 504, "Timeout"
-
-
-class TooManyRequests(StatusError):
-    code, reason = 429, "TooManyRequests"

@@ -20,10 +20,6 @@ class Kind:
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
-    def group_version(self):
-        return self.api_version
-
-    @property
     def has_status(self):
         return "status" in self.subresources
 

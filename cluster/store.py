@@ -106,13 +106,6 @@ def _key_query(kind, namespace, name):
     return ApiObject.objects.filter(**_key(kind, namespace, name))
 
 
-def _row(kind, namespace, name):
-    row = _key_query(kind, namespace, name).first()
-    if row is None:
-        raise NotFound.of(kind, name)
-    return row
-
-
 def get(kind, namespace, name):
     found = sql.select_by_keys(ApiObject, ApiObject.DICT_COLUMNS, [_key(kind, namespace, name)])
     if not found:
@@ -291,12 +284,6 @@ def _replace(kind, old, new, dry_run):
     return new
 
 
-def _save(row, kind, obj):
-    for field, value in _projections(kind, obj).items():
-        setattr(row, field, value)
-    row.save()
-
-
 def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_policy=None,
            preconditions=None, dry_run=False):
     """DELETE: remove now, or mark for graceful deletion while finalizers or a kubelet finish it.
@@ -305,8 +292,7 @@ def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_poli
     """
     with transaction.atomic():
         revision, deleted_at = _next_revision()
-        row = _row(kind, namespace, name)
-        old = row.to_dict()
+        old = get(kind, namespace, name)  # under the write lock: nothing changes it meanwhile
         check_preconditions(kind, old, preconditions or {})
         new = strategy.prepare_for_delete(kind, copy.deepcopy(old), deleted_at,
                                           grace_period_seconds, propagation_policy)
@@ -319,10 +305,10 @@ def delete(kind, namespace, name, *, grace_period_seconds=None, propagation_poli
         if dry_run:
             transaction.set_rollback(True)
         elif gone:
-            row.delete()
+            _key_query(kind, namespace, name).delete()
             _log(WatchEvent.DELETED, kind, obj, revision)
         else:
-            _save(row, kind, obj)
+            sql.update(ApiObject, _projections(kind, obj), _key(kind, namespace, name))
             _log(WatchEvent.MODIFIED, kind, obj, revision)
     return obj, gone
 

@@ -32,6 +32,7 @@ def controller(name):
     return importlib.import_module(CONTROLLERS[name])
 
 
+@cache
 def controllers():
     return {name: controller(name) for name in CONTROLLERS}
 
