@@ -32,7 +32,6 @@ def controller(name):
     return importlib.import_module(CONTROLLERS[name])
 
 
-@cache
 def controllers():
     return {name: controller(name) for name in CONTROLLERS}
 
