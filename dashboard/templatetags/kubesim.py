@@ -1,0 +1,30 @@
+"""Template helpers shared by every dashboard page: links to objects, names of kinds."""
+from django import template
+from django.urls import reverse
+
+from cluster import kinds
+
+register = template.Library()
+
+# The namespace segment of an object URL for cluster-scoped kinds (a namespace name can't be "_").
+CLUSTER_SCOPE = "_"
+
+
+def object_path_args(obj):
+    """(resource, namespace segment, name) of an API object dict, for the dashboard's URLs."""
+    kind = kinds.for_object(obj)
+    meta = obj["metadata"]
+    return kind.resource, meta.get("namespace") or CLUSTER_SCOPE, meta["name"]
+
+
+@register.simple_tag
+def object_url(obj, view="dashboard:describe"):
+    """`{% object_url pod %}`: the describe page of an API object (or another per-object view)."""
+    return reverse(view, args=object_path_args(obj))
+
+
+@register.simple_tag
+def ref_url(kind_name, namespace, name, view="dashboard:describe"):
+    """A link from a reference (an ownerReference, an event's involvedObject) by kind name."""
+    kind = kinds.lookup(kind_name)
+    return reverse(view, args=(kind.resource, namespace if kind.namespaced else CLUSTER_SCOPE, name))

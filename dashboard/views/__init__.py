@@ -1,0 +1,1 @@
+"""The dashboard's views, one module per area; thin: queries live on models and in dashboard/."""
