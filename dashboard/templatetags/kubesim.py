@@ -14,7 +14,7 @@ def object_path_args(obj):
     """(resource, namespace segment, name) of an API object dict, for the dashboard's URLs."""
     kind = kinds.for_object(obj)
     meta = obj["metadata"]
-    return kind.resource, meta.get("namespace") or CLUSTER_SCOPE, meta["name"]
+    return kind.plural, meta.get("namespace") or CLUSTER_SCOPE, meta["name"]
 
 
 @register.simple_tag
@@ -27,4 +27,4 @@ def object_url(obj, view="dashboard:describe"):
 def ref_url(kind_name, namespace, name, view="dashboard:describe"):
     """A link from a reference (an ownerReference, an event's involvedObject) by kind name."""
     kind = kinds.lookup(kind_name)
-    return reverse(view, args=(kind.resource, namespace if kind.namespaced else CLUSTER_SCOPE, name))
+    return reverse(view, args=(kind.plural, namespace if kind.namespaced else CLUSTER_SCOPE, name))
