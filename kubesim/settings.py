@@ -114,6 +114,8 @@ TIME_ZONE = "UTC"
 
 # The API server's limits, as kube-apiserver's.
 KUBESIM_MAX_REQUEST_BYTES = 3 * 1024 * 1024
+# A manifest posted from the dashboard's editor may be as large as one sent to the API.
+DATA_UPLOAD_MAX_MEMORY_SIZE = KUBESIM_MAX_REQUEST_BYTES + 64 * 1024
 # The change log keeps at least this many revisions and at most this much time (etcd compacts too).
 KUBESIM_EVENT_LOG_MAX_COUNT = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_COUNT", "100000"))
 KUBESIM_EVENT_LOG_MAX_AGE_SECONDS = int(os.environ.get("KUBESIM_EVENT_LOG_MAX_AGE_SECONDS", "3600"))
