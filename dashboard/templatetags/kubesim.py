@@ -3,6 +3,7 @@ from django import template
 from django.urls import reverse
 
 from cluster import kinds
+from dashboard import podstate
 
 register = template.Library()
 
@@ -28,3 +29,19 @@ def ref_url(kind_name, namespace, name, view="dashboard:describe"):
     """A link from a reference (an ownerReference, an event's involvedObject) by kind name."""
     kind = kinds.lookup(kind_name)
     return reverse(view, args=(kind.plural, namespace if kind.namespaced else CLUSTER_SCOPE, name))
+
+
+# The base.css class of a state word: pod chip states, node statuses, event types, phases.
+STATE_CLASSES = {
+    "NotReady": "state-bad", "Unknown": "state-warn", "Normal": "state-idle",
+    "Warning": "state-warn", "Active": "state-ok", "Bound": "state-ok", "Completed": "state-idle",
+    "ErrImagePull": "state-bad",
+    **podstate.CSS,  # Pending, ContainerCreating, Running, Ready, Terminating, Succeeded, ...
+}
+
+
+@register.filter
+def state_class(state):
+    """`{{ word|state_class }}`: the class that tints, shapes and labels a state (state-idle for
+    a word it does not know)."""
+    return STATE_CLASSES.get(state, "state-idle")

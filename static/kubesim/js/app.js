@@ -4,6 +4,8 @@
   var KEY = "kubesim.projector";
 
   function apply(on) {
+    // On <html> too: rem units follow the root element's font size.
+    document.documentElement.classList.toggle("projector", on);
     document.body.classList.toggle("projector", on);
     document.querySelectorAll("[data-projector-toggle]").forEach(function (b) {
       b.setAttribute("aria-pressed", on ? "true" : "false");
