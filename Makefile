@@ -1,7 +1,7 @@
 # Kubesim on a fresh machine needs Python 3.11+ and make, nothing else:
 #   make run    set up .venv, migrate, seed the demo cluster, serve on http://$(HOST):$(PORT)
 #   make test   the whole test suite
-#   make bench  the store and control-plane benchmarks (SQLite, then PostgreSQL if reachable)
+#   make bench  the store, control-plane and dashboard benchmarks (SQLite, then PostgreSQL if reachable)
 
 PYTHON ?= python3
 HOST ?= 127.0.0.1
@@ -11,6 +11,7 @@ BIN := $(VENV)/bin
 # Written after a successful install: the venv is rebuilt only when requirements.txt changes.
 STAMP := $(VENV)/.installed
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/kubesim_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 .PHONY: run test bench
 
@@ -28,6 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python manage.py bench_control_plane
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench --skip-if-unreachable
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench_control_plane --skip-if-unreachable
+	$(BIN)/python manage.py bench_dashboard
+	$(BIN)/python manage.py bench_dashboard --skip-if-unreachable --database-url $(BENCH_POSTGRES_URL) \
+		--redis-url $(BENCH_REDIS_URL)
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
