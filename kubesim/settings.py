@@ -123,6 +123,8 @@ KUBESIM_KUBERNETES_VERSION = "1.37.0"
 # Watches look for new changes this often when idle, and send a BOOKMARK this often when asked.
 KUBESIM_WATCH_POLL_SECONDS = float(os.environ.get("KUBESIM_WATCH_POLL_SECONDS", "0.05"))
 KUBESIM_WATCH_BOOKMARK_SECONDS = 60
+# The dashboard's log pages look for new lines this often (real seconds).
+KUBESIM_LOG_POLL_SECONDS = float(os.environ.get("KUBESIM_LOG_POLL_SECONDS", "0.5"))
 # A watch without timeoutSeconds lasts between this and twice this, as kube-apiserver's.
 KUBESIM_MIN_REQUEST_TIMEOUT_SECONDS = 1800
 
