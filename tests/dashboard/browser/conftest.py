@@ -120,7 +120,10 @@ def _wait_until_healthy(server, proc):
     pytest.fail(f"/healthz did not answer within {STARTUP_SECONDS}s:\n{server.log_tail()}")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and the browser stop when the browser tests end. Playwright's sync
+# API keeps an event loop running in the main thread while it lives, which later tests of
+# asyncio code (asyncio.run, Django's async-context guard) must not see.
+@pytest.fixture(scope="package")
 def kubesim_server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("browser-server")
     log_path = data_dir / "server.log"
@@ -162,7 +165,7 @@ def _require_chromium():
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     _require_chromium()
     from playwright.sync_api import expect, sync_playwright

@@ -162,10 +162,12 @@ def test_the_node_actions_are_reachable_by_keyboard(open_page):
 
 def test_projector_mode_makes_the_type_larger(open_page):
     view = open_page("/")
-    card_name = node_card(view, "node-1")
+    expect(node_card(view, "node-1")).to_be_visible()
 
     def font_size():
-        return card_name.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        # Looked up at evaluation time: the live feed may swap the card in between.
+        return view.evaluate("""() => parseFloat(getComputedStyle(
+            document.querySelector('section.node-card[data-node="node-1"]')).fontSize)""")
 
     normal = font_size()
     view.locator("body").press("p")
