@@ -1,5 +1,5 @@
 """PATCH bodies as kube-apiserver applies them: JSON merge patch (RFC 7386), JSON patch (RFC 6902),
-and strategic merge patch, which for now is applied as a merge patch. Server-side apply
+and strategic merge patch (lists merged by merge key). Server-side apply
 (application/apply-patch+yaml) is not served yet: it gets 415 like any unknown patch type.
 
 `parser(content_type)(data)` decodes a patch once; the patch it returns applies to an object as
@@ -10,6 +10,7 @@ import json
 
 import jsonpatch
 
+from . import strategicpatch
 from .errors import (
     BadRequest,
     Invalid,
@@ -87,12 +88,10 @@ class MergePatch:
 
 
 class StrategicMergePatch(MergePatch):
-    """For now a merge patch whose directives ($patch, $setElementOrder/...) are dropped rather
-    than stored as fields: lists are replaced, not merged by key."""
+    """Lists merge by Kubernetes' merge keys (containers by name, ...): see strategicpatch."""
 
-    def __init__(self, data):
-        super().__init__(data)
-        self.patch = _without_directives(self.patch)
+    def apply(self, obj):
+        return _decodable(strategicpatch.apply(obj, self.patch))
 
 
 # Upstream reports a patched object it cannot decode as invalid without naming a kind.
@@ -139,10 +138,3 @@ def merge(target, patch):
             result[key] = merge(result.get(key), value)
     return result
 
-
-def _without_directives(value):
-    if isinstance(value, dict):
-        return {k: _without_directives(v) for k, v in value.items() if not k.startswith("$")}
-    if isinstance(value, list):
-        return [_without_directives(v) for v in value]
-    return value

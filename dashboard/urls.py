@@ -2,7 +2,7 @@
 `<resource>/<namespace>/<name>` with `_` as the namespace of cluster-scoped kinds."""
 from django.urls import path
 
-from .views import actions, cluster, editor, objects
+from .views import actions, cluster, editor, kubeconfig, objects
 
 app_name = "dashboard"
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("actions/nodes/<str:name>/<str:operation>", actions.node, name="node-action"),
     path("actions/clock", actions.clock, name="clock"),
     path("actions/reset", actions.reset, name="reset"),
+    path("kubeconfig", kubeconfig.download, name="kubeconfig"),
 ]

@@ -37,6 +37,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cluster.api.auth.BearerTokenMiddleware",
 ]
 
 ROOT_URLCONF = "kubesim.urls"

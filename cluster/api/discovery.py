@@ -82,6 +82,8 @@ def health(request, endpoint, check=None):
 
 def api_versions(request):
     only_get(request)
+    if version := aggregated_version(request):
+        return aggregated(request, core=True, version=version)
     meta = request.META
     host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME')}:{meta.get('SERVER_PORT')}"
     return respond(request, {
@@ -105,8 +107,11 @@ def _group(name, versions):
 
 def api_groups(request):
     only_get(request)
+    if version := aggregated_version(request):
+        return aggregated(request, core=False, version=version)
+    groups = {**_groups(), "metrics.k8s.io": ["v1beta1"]}  # served by .metrics
     return respond(request, {"kind": "APIGroupList", "apiVersion": "v1",
-                             "groups": [_group(g, vs) for g, vs in _groups().items()]})
+                             "groups": [_group(g, vs) for g, vs in groups.items()]})
 
 
 def group_or_resources(request, info):
@@ -146,3 +151,71 @@ def _storage_version_hash(kind):
     """discovery.StorageVersionHash: the first 8 bytes of sha256("group/version/Kind"), base64."""
     digest = hashlib.sha256(f"{kind.group}/{kind.version}/{kind.kind}".encode()).digest()
     return base64.b64encode(digest[:8]).decode()
+
+
+# Aggregated discovery (apidiscovery.k8s.io v2 and v2beta1): what kubectl asks for first, one
+# document for /api and one for /apis instead of a request per group version.
+_AGGREGATED = ("apidiscovery.k8s.io", "APIGroupDiscoveryList")
+
+
+def aggregated_version(request):
+    """The apidiscovery version the Accept header asks for (v2 preferred), or None."""
+    for part in request.headers.get("Accept", "").split(","):
+        params = dict(p.strip().partition("=")[::2] for p in part.split(";")[1:])
+        if (params.get("g"), params.get("as")) == _AGGREGATED and params.get("v") in ("v2",
+                                                                                     "v2beta1"):
+            return params["v"]
+    return None
+
+
+def aggregated(request, core, version):
+    groups = {"": ["v1"]} if core else _groups()
+    items = [{"metadata": {"name": g} if g else {},
+              "versions": [_version_discovery(g, v) for v in dict.fromkeys(vs)]}
+             for g, vs in groups.items()]
+    if not core:
+        items.append(_metrics_discovery())
+    body = {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{version}",
+            "metadata": {}, "items": items}
+    response = respond(request, body)
+    response["Content-Type"] = f"application/json;g=apidiscovery.k8s.io;v={version};" \
+                               "as=APIGroupDiscoveryList"
+    return response
+
+
+def _version_discovery(group, version):
+    served = sorted((k for k in kinds.KINDS if (k.group, k.version) == (group, version)),
+                    key=lambda k: k.plural)
+    return {"version": version, "resources": [_resource_discovery(k) for k in served],
+            "freshness": "Current"}
+
+
+def _resource_discovery(kind):
+    main, *subs = _resources(kind)
+    entry = {"resource": kind.plural,
+             "responseKind": {"group": kind.group, "version": kind.version, "kind": kind.kind},
+             "scope": "Namespaced" if kind.namespaced else "Cluster",
+             "singularResource": kind.singular, "verbs": main["verbs"]}
+    for key in ("shortNames", "categories"):
+        if key in main:
+            entry[key] = main[key]
+    if subs:
+        entry["subresources"] = [_subresource_discovery(kind, s) for s in subs]
+    return entry
+
+
+def _subresource_discovery(kind, sub):
+    group = sub.get("group", kind.group)
+    version = sub.get("version", kind.version)
+    return {"subresource": sub["name"].split("/", 1)[1],
+            "responseKind": {"group": group, "version": version, "kind": sub["kind"]},
+            "verbs": sub["verbs"]}
+
+
+def _metrics_discovery():
+    from .metrics import GROUP, RESOURCES, VERSION  # metrics imports this module
+    resources = [{"resource": r, "responseKind": {"group": GROUP, "version": VERSION, "kind": k},
+                  "scope": "Namespaced" if ns else "Cluster", "singularResource": s or r[:-1],
+                  "verbs": ["get", "list"]} for r, k, ns, s in RESOURCES]
+    return {"metadata": {"name": GROUP},
+            "versions": [{"version": VERSION, "resources": resources, "freshness": "Current"}]}

@@ -160,3 +160,17 @@ def _disruption_target(info, preconditions):
                           "Eviction API: evicting")
         return pod
     return mark
+
+
+# --- exec, attach, portforward ----------------------------------------------------------------
+
+def no_processes(request, info):
+    """A simulated pod runs nothing: answer at once (plain HTTP, no SPDY/websocket upgrade) so that
+    kubectl prints the message and exits non-zero instead of waiting on a stream."""
+    pod = store.get(POD, info.namespace, info.name)
+    containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
+    container = request.GET.get("container") or (containers[0] if containers else "")
+    verb = {"exec": "exec into", "attach": "attach to",
+            "portforward": "forward ports to"}[info.subresource]
+    raise BadRequest(f"kubesim simulates pods: there are no processes to {verb} "
+                     f"(pod {info.name}, container {container})")

@@ -23,12 +23,15 @@ SUBRESOURCES = {
               "PATCH": subresources.patch_scale},
     "binding": {"POST": subresources.bind},
     "eviction": {"POST": subresources.evict},
+    # No processes run: answered at once with a Status, before any SPDY/websocket upgrade.
+    **{name: {"GET": subresources.no_processes, "POST": subresources.no_processes}
+       for name in ("exec", "attach", "portforward")},
 }
 
 
 def _handlers(info):
     if info.subresource:
-        if info.subresource not in SUBRESOURCES:  # log, exec, attach, portforward: not served yet
+        if info.subresource not in SUBRESOURCES:  # log is served by cluster.api.logs
             raise requestinfo.not_found()
         return SUBRESOURCES[info.subresource]
     if info.name:

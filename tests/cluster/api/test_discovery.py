@@ -1,4 +1,6 @@
 """/version, the health endpoints and legacy discovery, as kubectl and client libraries read them."""
+import json
+
 import pytest
 from django.test import Client
 
@@ -75,3 +77,42 @@ def test_group_resource_list(api):
     assert resources["deployments/scale"] == {
         "name": "deployments/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
         "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}
+
+
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v={};as=APIGroupDiscoveryList"
+
+
+@pytest.mark.parametrize("version", ["v2", "v2beta1"])
+def test_aggregated_core_discovery(version):
+    accept = AGGREGATED.format(version) + ",application/json"
+    response = Client().get("/api", HTTP_ACCEPT=accept)
+    assert response["Content-Type"] == AGGREGATED.format(version)
+    body = json.loads(response.content)
+    assert (body["kind"], body["apiVersion"]) == ("APIGroupDiscoveryList",
+                                                  f"apidiscovery.k8s.io/{version}")
+    [core] = body["items"]
+    assert core["metadata"] == {} and core["versions"][0]["version"] == "v1"
+    pods = next(r for r in core["versions"][0]["resources"] if r["resource"] == "pods")
+    assert pods["responseKind"] == {"group": "", "version": "v1", "kind": "Pod"}
+    assert pods["scope"] == "Namespaced" and pods["shortNames"] == ["po"]
+    assert "all" in pods["categories"] and "watch" in pods["verbs"]
+    subs = {s["subresource"]: s for s in pods["subresources"]}
+    assert subs["eviction"]["responseKind"] == {"group": "policy", "version": "v1",
+                                                "kind": "Eviction"}
+    nodes = next(r for r in core["versions"][0]["resources"] if r["resource"] == "nodes")
+    assert nodes["scope"] == "Cluster"
+
+
+def test_aggregated_group_discovery():
+    response = Client().get("/apis", HTTP_ACCEPT=AGGREGATED.format("v2"))
+    groups = {g["metadata"]["name"]: g for g in json.loads(response.content)["items"]}
+    deployments = next(r for r in groups["apps"]["versions"][0]["resources"]
+                       if r["resource"] == "deployments")
+    assert deployments["responseKind"]["kind"] == "Deployment"
+    scale = next(s for s in deployments["subresources"] if s["subresource"] == "scale")
+    assert scale["responseKind"] == {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+
+
+def test_plain_json_still_gets_legacy_discovery():
+    response = Client().get("/apis", HTTP_ACCEPT="application/json")
+    assert json.loads(response.content)["kind"] == "APIGroupList"

@@ -29,10 +29,12 @@ def test_unknown_paths_are_404_not_found(api, path):
     assert api.last["Content-Type"] == "application/json"
 
 
-def test_subresources_not_served_yet_are_404(api):
+def test_exec_attach_portforward_answer_at_once_that_no_process_runs(api):
     api.post(PODS, pod("web"))
     for sub in ("exec", "attach", "portforward"):
-        assert api.get(f"{PODS}/web/{sub}") == (404, NOT_FOUND)
+        code, body = api.get(f"{PODS}/web/{sub}")
+        assert (code, body["reason"]) == (400, "BadRequest")
+        assert "kubesim simulates pods: there are no processes" in body["message"]
 
 
 @pytest.mark.parametrize(("method", "path"), [

@@ -1,0 +1,105 @@
+"""metrics.k8s.io/v1beta1, as metrics-server serves it, from the kubelet's simulated usage, so
+that `kubectl top nodes` and `kubectl top pods` work."""
+from django.urls import re_path
+
+from .. import clock
+from ..errors import NotFound
+from ..models import Node, Pod
+from ..timestamps import timestamp
+from .discovery import only_get
+from .responses import api_view, respond
+
+GROUP, VERSION = "metrics.k8s.io", "v1beta1"
+API_VERSION = f"{GROUP}/{VERSION}"
+# (resource, kind, namespaced, singular), for discovery.
+RESOURCES = [("nodes", "NodeMetrics", False, "node"), ("pods", "PodMetrics", True, "pod")]
+
+
+def _usage(used):
+    return {"cpu": f"{used['cpu']}m", "memory": f"{used['memory'] // 1024}Ki"}
+
+
+def _metrics(kind, obj, **fields):
+    from workers.kubelet.usage import WINDOW_SECONDS
+    now = timestamp(clock.now())
+    meta = obj["metadata"]
+    metadata = {"name": meta["name"], "creationTimestamp": now,
+                "labels": meta.get("labels") or {}}
+    if meta.get("namespace"):
+        metadata["namespace"] = meta["namespace"]
+    return {"kind": kind, "apiVersion": API_VERSION, "metadata": metadata,
+            "timestamp": now, "window": f"{WINDOW_SECONDS}s", **fields}
+
+
+def node_metrics(node):
+    from workers.kubelet.usage import node_usage
+    return _metrics("NodeMetrics", node, usage=_usage(node_usage(node["metadata"]["name"])))
+
+
+def pod_metrics(pod):
+    from workers.kubelet.usage import pod_usage
+    containers = []
+    for spec in pod["spec"].get("containers") or ():
+        # One container at a time: pod_usage sums whatever containers the spec it gets lists.
+        alone = {**pod, "spec": {**pod["spec"], "containers": [spec], "initContainers": []}}
+        containers.append({"name": spec["name"], "usage": _usage(pod_usage(alone))})
+    return _metrics("PodMetrics", pod, containers=containers)
+
+
+def _running(pods):
+    return [p for p in pods if (p.get("status") or {}).get("phase") == "Running"]
+
+
+def _list(request, kind, items):
+    return respond(request, {"kind": f"{kind}List", "apiVersion": API_VERSION,
+                             "metadata": {}, "items": items})
+
+
+def nodes(request, name=None):
+    only_get(request)
+    found = Node.objects.all() if name is None else Node.objects.filter(name=name)
+    items = [node_metrics(n) for n in found.objects()]
+    if name is None:
+        return _list(request, "NodeMetrics", items)
+    if not items:
+        raise NotFound(f'nodemetrics.{GROUP} "{name}" not found')
+    return respond(request, items[0])
+
+
+def pods(request, namespace=None, name=None):
+    only_get(request)
+    found = Pod.objects.in_namespace(namespace)
+    if name is not None:
+        found = found.filter(name=name)
+    items = [pod_metrics(p) for p in _running(found.objects())]
+    if name is None:
+        return _list(request, "PodMetrics", items)
+    if not items:
+        raise NotFound(f'podmetrics.{GROUP} "{name}" not found')
+    return respond(request, items[0])
+
+
+def resources(request):
+    only_get(request)
+    return respond(request, {"kind": "APIResourceList", "apiVersion": "v1",
+                             "groupVersion": API_VERSION, "resources": [
+                                 {"name": r, "singularName": s, "namespaced": ns, "kind": k,
+                                  "verbs": ["get", "list"]} for r, k, ns, s in RESOURCES]})
+
+
+def group(request):
+    only_get(request)
+    entry = {"groupVersion": API_VERSION, "version": VERSION}
+    return respond(request, {"kind": "APIGroup", "apiVersion": "v1", "name": GROUP,
+                             "versions": [entry], "preferredVersion": entry})
+
+
+_BASE = r"^apis/metrics\.k8s\.io"
+urlpatterns = [
+    re_path(_BASE + r"/?$", api_view(group)),
+    re_path(_BASE + r"/v1beta1/?$", api_view(resources)),
+    re_path(_BASE + r"/v1beta1/nodes(?:/(?P<name>[^/]+))?/?$", api_view(nodes)),
+    re_path(_BASE + r"/v1beta1/pods/?$", api_view(pods)),
+    re_path(_BASE + r"/v1beta1/namespaces/(?P<namespace>[^/]+)/pods(?:/(?P<name>[^/]+))?/?$",
+            api_view(pods)),
+]
