@@ -1,6 +1,5 @@
 """kubectl apply: create, three-way merge, all-or-nothing uploads, dry runs and namespaces."""
 import json
-import textwrap
 
 import pytest
 
@@ -10,32 +9,14 @@ from cluster.apply import LAST_APPLIED, apply, three_way_merge_patch
 from cluster.errors import BadRequest, Conflict, Invalid, NotFound
 from cluster.manifests import ManifestError, parse
 from cluster.models import ApiObject
+from tests.manifests import WEB_DEPLOYMENT_LABELLED
 
 pytestmark = pytest.mark.django_db
 
 DEPLOY = kinds.lookup("deployments")
 CM = kinds.lookup("configmaps")
 
-WEB = textwrap.dedent("""\
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-      labels:
-        app: web
-        tier: front
-    spec:
-      replicas: 2
-      selector:
-        matchLabels: {app: web}
-      template:
-        metadata:
-          labels: {app: web}
-        spec:
-          containers:
-          - name: web
-            image: nginx:1.27
-    """)
+WEB = WEB_DEPLOYMENT_LABELLED
 
 
 def line(text, needle):

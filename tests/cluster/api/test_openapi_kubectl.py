@@ -6,24 +6,10 @@ import subprocess
 import pytest
 
 from tests.cluster.api.test_server_e2e import server  # noqa: F401 (the fixture)
+from tests.manifests import WEB_DEPLOYMENT
 
 KUBECTL = shutil.which("kubectl")
-DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-"""
+DEPLOYMENT = WEB_DEPLOYMENT
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")]
 

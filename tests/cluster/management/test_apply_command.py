@@ -3,36 +3,12 @@ import pytest
 
 from cluster import kinds, store
 from cluster.models import ApiObject
+from tests.manifests import WEB_DEPLOYMENT, WEB_SERVICE
 
 pytestmark = pytest.mark.django_db
 
 CM = kinds.lookup("configmaps")
-WEB = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-"""
+WEB = WEB_DEPLOYMENT + "---\n" + WEB_SERVICE
 
 
 def configmap(name, namespace=None):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from cluster import kinds, store
 from cluster.errors import NotFound
 from dashboard.manifests import edits
+from tests.manifests import WEB_DEPLOYMENT
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +30,7 @@ metadata:
 data:
   mode: demo
 """
-WEB = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-"""
+WEB = WEB_DEPLOYMENT
 TWO = CONFIG_MAP + "---\n" + WEB  # the Deployment starts at line 8
 
 
