@@ -1,7 +1,7 @@
 # Kubesim on a fresh machine needs Python 3.11+ and make, nothing else:
 #   make run    set up .venv, migrate, seed the demo cluster, serve on http://$(HOST):$(PORT)
 #   make test   the whole test suite
-#   make bench  the store, control-plane and dashboard benchmarks (SQLite, then PostgreSQL if reachable)
+#   make bench  the store, control-plane, API and dashboard benchmarks (SQLite, then PostgreSQL if reachable)
 
 PYTHON ?= python3
 HOST ?= 127.0.0.1
@@ -27,8 +27,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python manage.py bench
 	$(BIN)/python manage.py bench_control_plane
+	$(BIN)/python manage.py bench_api
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench --skip-if-unreachable
 	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench_control_plane --skip-if-unreachable
+	DATABASE_URL=$(BENCH_POSTGRES_URL) $(BIN)/python manage.py bench_api --skip-if-unreachable
 	$(BIN)/python manage.py bench_dashboard
 	$(BIN)/python manage.py bench_dashboard --skip-if-unreachable --database-url $(BENCH_POSTGRES_URL) \
 		--redis-url $(BENCH_REDIS_URL)

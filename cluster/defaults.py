@@ -89,6 +89,15 @@ def _unset(value):
     return value is None or value == "" or (type(value) is int and value == 0)
 
 
+def _status_counts(obj, *fields):
+    """Status counters Go writes even at zero (no omitempty): a new ReplicaSet reads back with
+    status.replicas 0, as clients that require the field (the Python client's models) expect."""
+    status = _child(obj, "status")
+    if status is not None:
+        for name in fields:
+            _default(status, name, 0)
+
+
 # --- pods -------------------------------------------------------------------------------------
 
 def _pod(obj):
@@ -282,6 +291,7 @@ def _deployment(obj):
 
 
 def _replica_set(obj):
+    _status_counts(obj, "replicas")
     spec = _child(obj, "spec")
     if spec is not None:
         _default(spec, "replicas", 1)
@@ -289,6 +299,8 @@ def _replica_set(obj):
 
 
 def _daemon_set(obj):
+    _status_counts(obj, "currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                   "numberReady")
     spec = _child(obj, "spec")
     if spec is None:
         return
@@ -305,6 +317,7 @@ def _daemon_set(obj):
 
 
 def _stateful_set(obj):
+    _status_counts(obj, "replicas", "availableReplicas")
     spec = _child(obj, "spec")
     if spec is None:
         return
@@ -557,6 +570,7 @@ _DEFAULTERS = {
     "ReplicaSet": _replica_set,
     "DaemonSet": _daemon_set,
     "StatefulSet": _stateful_set,
+    "HorizontalPodAutoscaler": lambda obj: _status_counts(obj, "desiredReplicas"),
     "Job": _job,
     "CronJob": _cron_job,
     "Service": _service,

@@ -1,6 +1,6 @@
 """PATCH bodies as kube-apiserver applies them: JSON merge patch (RFC 7386), JSON patch (RFC 6902),
 and strategic merge patch (lists merged by merge key). Server-side apply
-(application/apply-patch+yaml) is not served yet: it gets 415 like any unknown patch type.
+(application/apply-patch+yaml) decodes here; cluster.managedfields applies it.
 
 `parser(content_type)(data)` decodes a patch once; the patch it returns applies to an object as
 many times as a write has to be retried.
@@ -9,8 +9,9 @@ import copy
 import json
 
 import jsonpatch
+import yaml
 
-from . import strategicpatch
+from . import patchschema, strategicpatch
 from .errors import (
     BadRequest,
     Invalid,
@@ -23,7 +24,8 @@ from .kinds import Kind
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-SUPPORTED = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH)
+APPLY_PATCH = "application/apply-patch+yaml"
+SUPPORTED = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 MAX_JSON_PATCH_OPERATIONS = 10000  # as upstream's maxJSONPatchOperations
 
@@ -45,6 +47,8 @@ def parser(content_type):
         return MergePatch
     if content_type == STRATEGIC_MERGE_PATCH:
         return StrategicMergePatch
+    if content_type == APPLY_PATCH:
+        return ApplyPatch
     raise UnsupportedMediaType("the body of the request was in an unknown format - accepted media "
                                f"types include: {', '.join(SUPPORTED)}")
 
@@ -90,8 +94,46 @@ class MergePatch:
 class StrategicMergePatch(MergePatch):
     """Lists merge by Kubernetes' merge keys (containers by name, ...): see strategicpatch."""
 
+    def __init__(self, data):
+        super().__init__(data)
+        if not isinstance(self.patch, dict):  # decoded into a map, as upstream does
+            raise BadRequest(f"json: cannot unmarshal {json_type(self.patch)} into Go value of "
+                             "type map[string]interface {}")
+
     def apply(self, obj):
-        return _decodable(strategicpatch.apply(obj, self.patch))
+        # Upstream's merge consumes the directives of the patch map it is given, and its strict
+        # decoding error quotes that map afterwards: `applied` is it, for fieldvalidation.
+        self.applied = copy.deepcopy(self.patch)
+        merged = strategicpatch.merge_map(copy.deepcopy(obj), self.applied,
+                                          patchschema.for_object(obj))
+        return _decodable(merged)
+
+
+class _GoYamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as sigs.k8s.io/yaml reads it for an apply: timestamps stay strings."""
+
+
+_GoYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+class ApplyPatch:
+    """A server-side apply configuration (YAML or JSON): the whole object as its manager wants
+    it. Handlers apply it with cluster.managedfields; `apply` alone just merges it in."""
+
+    def __init__(self, data):
+        try:
+            config = yaml.load(data, Loader=_GoYamlLoader) if data.strip() else {}
+        except yaml.YAMLError as e:
+            raise BadRequest(f"error decoding YAML: {e}") from None
+        if not isinstance(config, dict):
+            raise BadRequest(f"error decoding YAML: json: cannot unmarshal {json_type(config)} "
+                             "into Go value of type map[string]interface {}")
+        self.config = config
+
+    def apply(self, obj):
+        return _decodable(merge(obj, self.config))
 
 
 # Upstream reports a patched object it cannot decode as invalid without naming a kind.

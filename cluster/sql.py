@@ -60,6 +60,21 @@ def select_by_keys(model, columns, keys):
     return [tuple(c(v) if c else v for c, v in zip(converters, row)) for row in rows]
 
 
+def select_range(model, columns, equal, field, low, high):
+    """The `columns` of the rows matching `equal` ({field: value}) with low <= `field` < high,
+    in `field` order: one range of an index whose columns are equal's, then field."""
+    column = _quote(model._meta.get_field(field).column)
+    match = " AND ".join(f"{_quote(model._meta.get_field(n).column)} = %s" for n in equal)
+    selected = ", ".join(_quote(model._meta.get_field(n).column) for n in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {selected} FROM {_quote(model._meta.db_table)} WHERE {match} "
+                       f"AND {column} >= %s AND {column} < %s ORDER BY {column}",
+                       [*_prepared(model, equal), low, high])
+        rows = cursor.fetchall()
+    converters = [_converter(model._meta.get_field(n)) for n in columns]
+    return [tuple(c(v) if c else v for c, v in zip(converters, row)) for row in rows]
+
+
 def _converter(field):
     """What the ORM does to a column's raw value on the way out (JSON text → dict on SQLite)."""
     from_db = getattr(field, "from_db_value", None)

@@ -148,6 +148,16 @@ def list_objects(kind, namespace=None, *, label_selector=None, field_selector=No
     return ListResult(items[:limit], revision, token, remaining)
 
 
+def list_prefixed(kind, namespace, prefix):
+    """The objects whose names start with `prefix`, in key order: a range of the key index
+    (the events about one object, named after it), not a scan of the kind."""
+    key = _key(kind, namespace, "")
+    del key["name"]
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # names from prefix up to, not with, this
+    rows = sql.select_range(ApiObject, ApiObject.DICT_COLUMNS, key, "name", prefix, end)
+    return [ApiObject.assemble(*row) for row in rows]
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 def _projections(kind, obj):

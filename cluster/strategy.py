@@ -46,7 +46,10 @@ def prepare_for_update(kind, new, old, subresource=None):
     old_meta = old["metadata"]
     if subresource == "status":
         status = new.get("status")
+        managed = (new.get("metadata") or {}).get("managedFields")
         new = {**old, "metadata": dict(old_meta)}
+        if managed is not None:  # the API's record of this write (cluster.managedfields)
+            new["metadata"]["managedFields"] = managed
         if status is not None:
             new["status"] = status
         else:

@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
+from cluster.api import streams
 from dashboard.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter({
@@ -20,8 +21,18 @@ application = ProtocolTypeRouter({
     # classroom laptop has no web server in front of daphne.
     "http": ASGIStaticFilesHandler(django_asgi_app),
     # A page from another site must not open the dashboard's websocket (cross-site hijacking).
-    "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    # exec/attach/portforward over a websocket (cluster.api.streams). kubectl's dialer sends no
+    # Origin, is refused here and falls back to SPDY, which gets the plain-HTTP Status.
+    "websocket": AllowedHostsOriginValidator(URLRouter(
+        websocket_urlpatterns + streams.websocket_urlpatterns)),
 })
+
+# Twisted (daphne's HTTP server) has no reason phrase for 422 and 429 and sends "Unknown Status";
+# kube-apiserver sends Go's, which clients show (the Python client's ApiException.reason).
+from twisted.web import http as twisted_http
+
+twisted_http.RESPONSES.setdefault(422, b"Unprocessable Entity")
+twisted_http.RESPONSES.setdefault(429, b"Too Many Requests")
 
 if settings.KUBESIM_CONTROL_PLANE == "embedded":
     from workers import embedded

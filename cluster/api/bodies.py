@@ -7,6 +7,7 @@ from django.conf import settings
 from .. import kinds
 from ..errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from ..patch import json_type
+from . import duplicates, protobuf
 
 JSON, YAML = "application/json", "application/yaml"
 # What Go's decoder is told to read apiVersion and kind into, which its errors print.
@@ -32,28 +33,36 @@ def media_type(request):
     return request.META.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
 
 
-def decode(request, data, type_name):
-    """The object a POST or PUT body holds; `type_name` is the kind the endpoint takes."""
+def decode(request, data, type_name, found=None):
+    """The object a POST or PUT body holds; `type_name` is the kind the endpoint takes. A
+    duplicates.Found given as `found` learns which keys the body repeats."""
     media = media_type(request) or JSON
     if media == JSON:
         try:
-            obj = json.loads(data)
+            obj = json.loads(data) if found is None else _json_noting_duplicates(data, found)
         except ValueError as e:
             reason = str(e) if data.strip() else "unexpected end of JSON input"
             raise _unrecognized(type_name, f"couldn't get version/kind; json parse error: {reason}",
                                 data) from None
     elif media == YAML:
-        obj = _yaml(data, type_name)
+        obj = _yaml(data, type_name, found)
+    elif media == protobuf.MEDIA_TYPE:  # kubectl create's typed clients
+        obj = protobuf.decode(data, type_name)
     else:
         raise UnsupportedMediaType("the body of the request was in an unknown format - accepted "
-                                   f"media types include: {JSON}, {YAML}")
+                                   f"media types include: {JSON}, {YAML}, {protobuf.MEDIA_TYPE}")
     if not isinstance(obj, dict):
         why = f"json: cannot unmarshal {json_type(obj)} into Go value of type {_TYPE_META}"
         raise _unrecognized(type_name, f"couldn't get version/kind; json parse error: {why}", data)
     return obj
 
 
-def _yaml(data, type_name):
+def _json_noting_duplicates(data, found):
+    found.sent = duplicates.load_json(data)
+    return found.sent.obj
+
+
+def _yaml(data, type_name, found=None):
     from .. import manifests  # only YAML bodies need the parser
 
     try:
@@ -61,6 +70,10 @@ def _yaml(data, type_name):
     except BadRequest as e:  # not too large: that stays a 413
         raise _unrecognized(type_name, e.message, data) from None
     # Like upstream's YAML decoder, only the first document counts.
+    if found is not None and documents:
+        found.yaml = True
+        if not documents[0]._path:  # the node tree of a document, not of an item in a List
+            found.yaml_lines = duplicates.yaml_duplicates(documents[0]._tree())
     return documents[0].obj if documents else None
 
 
@@ -107,9 +120,9 @@ def typed(obj, type_name, api_versions):
     return obj
 
 
-def object_of(request, kind, data):
-    """A body holding an object of `kind`."""
-    return typed(decode(request, data, kind.kind), kind.kind, (kind.api_version,))
+def object_of(request, kind, data, found=None):
+    """A body holding an object of `kind` (see decode for `found`)."""
+    return typed(decode(request, data, kind.kind, found), kind.kind, (kind.api_version,))
 
 
 def ensure_namespace(obj, namespace):

@@ -25,6 +25,10 @@ SUBRESOURCES = {
     "portforward": (("", "", "PodPortForwardOptions"), ["create", "get"]),
     "finalize": (None, ["update"]),
 }
+# Resources with no object of their own: POST /api/v1/namespaces/NS/bindings binds the pod the
+# Binding names (what client libraries' create_namespaced_binding calls), as pods/NAME/binding does.
+CORE_ONLY = ({"name": "bindings", "singularName": "binding", "namespaced": True, "kind": "Binding",
+              "verbs": ["create"]},)
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 TEXT = "text/plain; charset=utf-8"
 
@@ -122,7 +126,8 @@ def group_or_resources(request, info):
                                  **_group(info.group, _groups()[info.group])})
     group_version = f"{info.group}/{info.version}" if info.group else info.version
     served = [k for k in kinds.KINDS if (k.group, k.version) == (info.group, info.version)]
-    resources = sorted((r for k in served for r in _resources(k)), key=lambda r: r["name"])
+    resources = [r for k in served for r in _resources(k)] + list(CORE_ONLY if not info.group else ())
+    resources.sort(key=lambda r: r["name"])
     body = {"kind": "APIResourceList", "groupVersion": group_version, "resources": resources}
     if info.group:  # the core group's list has no apiVersion, as upstream's
         body = {"kind": "APIResourceList", "apiVersion": "v1", **body}
@@ -186,8 +191,17 @@ def aggregated(request, core, version):
 def _version_discovery(group, version):
     served = sorted((k for k in kinds.KINDS if (k.group, k.version) == (group, version)),
                     key=lambda k: k.plural)
-    return {"version": version, "resources": [_resource_discovery(k) for k in served],
-            "freshness": "Current"}
+    resources = [_resource_discovery(k) for k in served]
+    if not group:
+        resources += [_core_only_discovery(r) for r in CORE_ONLY]
+        resources.sort(key=lambda r: r["resource"])
+    return {"version": version, "resources": resources, "freshness": "Current"}
+
+
+def _core_only_discovery(resource):
+    return {"resource": resource["name"], "scope": "Namespaced",
+            "responseKind": {"group": "", "version": "v1", "kind": resource["kind"]},
+            "singularResource": resource["singularName"], "verbs": resource["verbs"]}
 
 
 def _resource_discovery(kind):

@@ -5,10 +5,10 @@ resourceVersions and records the change, these parse the request and shape the a
 """
 import copy
 
+from .. import managedfields, store
 from .. import patch as patches
-from .. import store
 from ..errors import Conflict, NotFound
-from . import bodies, options
+from . import bodies, fieldvalidation, options, tables
 from .responses import respond, success
 
 # Kinds whose registry answers a DELETE with the deleted object (ReturnDeletedObject upstream);
@@ -18,15 +18,18 @@ RETURNS_DELETED_OBJECT = {"Namespace", "Pod", "Service", "ServiceAccount", "Pers
 
 
 def get(request, info):
-    return respond(request, store.get(info.kind, info.namespace, info.name))
+    target = tables.negotiate(request)  # a 406 comes before a 404, as upstream's
+    obj = store.get(info.kind, info.namespace, info.name)
+    return tables.respond(request, target, info.kind, obj)
 
 
 def list_objects(request, info):
+    target = tables.negotiate(request)
     opts = options.list_options(request)
     result = store.list_objects(info.kind, info.namespace, label_selector=opts.label_selector,
                                 field_selector=opts.field_selector, limit=opts.limit,
                                 continue_token=opts.continue_token)
-    return respond(request, list_body(info.kind, result))
+    return tables.respond(request, target, info.kind, list_body(info.kind, result), listed=True)
 
 
 def list_body(kind, result):
@@ -42,7 +45,9 @@ def list_body(kind, result):
 def create(request, info):
     data = bodies.read(request)
     dry_run = options.dry_run(request, options.CREATE_OPTIONS)
-    obj = bodies.ensure_namespace(bodies.object_of(request, info.kind, data), info.namespace or "")
+    obj = fieldvalidation.body_object(request, info.kind, data)
+    obj = bodies.ensure_namespace(obj, info.namespace or "")
+    obj = managedfields.record_update(info.kind, None, obj, options.field_manager(request))
     return respond(request, store.create(obj, dry_run=dry_run), 201)
 
 
@@ -50,36 +55,65 @@ def update(request, info):
     """PUT of the object, or of its status or finalize subresource."""
     data = bodies.read(request)
     dry_run = options.dry_run(request, options.UPDATE_OPTIONS)
-    obj = bodies.object_of(request, info.kind, data)
+    obj = fieldvalidation.body_object(request, info.kind, data)
     bodies.ensure_name(bodies.ensure_namespace(obj, info.namespace or ""), info.name)
-    updated = store.update(obj, subresource=info.subresource or None, dry_run=dry_run)
+    updated = rewrite(info, lambda _: obj, subresource=info.subresource or None, dry_run=dry_run,
+                      manager=options.field_manager(request))
     return respond(request, updated)
 
 
 def patch(request, info):
     """PATCH of the object or of its status: the patch applies to the object as it now is."""
-    parse = patches.parser(bodies.media_type(request))
+    media = bodies.media_type(request)
+    parse = patches.parser(media)
     data = bodies.read(request)
-    dry_run = options.dry_run(request, options.PATCH_OPTIONS)
+    dry_run = options.dry_run(request, options.PATCH_OPTIONS, media)
     change = parse(data)
+    manager = options.field_manager(request)
+    if isinstance(change, patches.ApplyPatch):
+        return apply(request, info, change.config, manager, dry_run)
+
+    checked = fieldvalidation.PatchCheck(request, media, data)
 
     def patched(current):
         obj = bodies.typed(change.apply(current), info.kind.kind, (info.kind.api_version,))
+        obj = checked(info.kind, obj, change)
         return bodies.ensure_name(bodies.ensure_namespace(obj, info.namespace or ""), info.name)
 
-    obj = rewrite(info, patched, subresource=info.subresource or None, dry_run=dry_run)
+    obj = rewrite(info, patched, subresource=info.subresource or None, dry_run=dry_run,
+                  manager=manager)
     return respond(request, obj)
 
 
-def rewrite(info, change, *, subresource=None, dry_run=False):
+def apply(request, info, config, manager, dry_run):
+    """Server-side apply: merge the configuration in, or create the object from it (201)."""
+    subresource, force = info.subresource or None, options.force(request)
+
+    def applied(current):
+        obj = managedfields.apply(info.kind, current, config, manager, force, subresource)
+        return bodies.ensure_name(bodies.ensure_namespace(obj, info.namespace or ""), info.name)
+
+    try:
+        return respond(request, rewrite(info, applied, subresource=subresource, dry_run=dry_run))
+    except NotFound as e:
+        if subresource or (e.details or {}).get("kind") != info.kind.plural:
+            raise
+    return respond(request, store.create(applied(None), dry_run=dry_run), 201)
+
+
+def rewrite(info, change, *, subresource=None, dry_run=False, manager=None, recorded_as=None):
     """Write `change(current object)` over the object, as upstream's patcher does.
 
     A change that pins a resourceVersion of its own gets 409 Conflict when the object has moved on;
-    any other is applied again to the newer object (GuaranteedUpdate's retry).
+    any other is applied again to the newer object (GuaranteedUpdate's retry). With a `manager`
+    the write is recorded in managedFields as its Update (of `recorded_as`, the subresource).
     """
     for _ in range(store.UPDATE_RETRIES):
         current = store.get(info.kind, info.namespace, info.name)
         new = change(copy.deepcopy(current))
+        if manager is not None:
+            new = managedfields.record_update(info.kind, current, new, manager,
+                                              recorded_as or subresource)
         try:
             return store.update(new, subresource=subresource, dry_run=dry_run)
         except Conflict:

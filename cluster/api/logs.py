@@ -52,7 +52,8 @@ def _running(pod, container):
 async def serve(request, info):
     if request.method != "GET":
         raise MethodNotAllowed("the server does not allow this method on the requested resource")
-    container, options = request.GET.get("container"), _options(request)
+    # sinceSeconds reads the simulated clock, from the database: not in the event loop.
+    container, options = request.GET.get("container"), await sync_to_async(_options)(request)
     pod, text = await sync_to_async(_read)(info, container, options)
     if not boolean(request.GET.getlist("follow")) or options["previous"]:
         return HttpResponse(text, content_type=TEXT)

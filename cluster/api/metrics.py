@@ -6,13 +6,17 @@ from .. import clock
 from ..errors import NotFound
 from ..models import Node, Pod
 from ..timestamps import timestamp
+from . import tables
 from .discovery import only_get
 from .responses import api_view, respond
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 API_VERSION = f"{GROUP}/{VERSION}"
-# (resource, kind, namespaced, singular), for discovery.
-RESOURCES = [("nodes", "NodeMetrics", False, "node"), ("pods", "PodMetrics", True, "pod")]
+# (resource, kind, namespaced, singular), for discovery. The singular is the kind in lower case,
+# as the generic apiserver metrics-server runs on derives it: `kubectl get nodemetrics` finds it,
+# and `node`/`pod` stay the core kinds'.
+RESOURCES = [("nodes", "NodeMetrics", False, "nodemetrics"),
+             ("pods", "PodMetrics", True, "podmetrics")]
 
 
 def _usage(used):
@@ -51,8 +55,8 @@ def _running(pods):
 
 
 def _list(request, kind, items):
-    return respond(request, {"kind": f"{kind}List", "apiVersion": API_VERSION,
-                             "metadata": {}, "items": items})
+    body = {"kind": f"{kind}List", "apiVersion": API_VERSION, "metadata": {}, "items": items}
+    return tables.respond_metrics(request, kind, body, listed=True)
 
 
 def nodes(request, name=None):
@@ -63,7 +67,7 @@ def nodes(request, name=None):
         return _list(request, "NodeMetrics", items)
     if not items:
         raise NotFound(f'nodemetrics.{GROUP} "{name}" not found')
-    return respond(request, items[0])
+    return tables.respond_metrics(request, "NodeMetrics", items[0])
 
 
 def pods(request, namespace=None, name=None):
@@ -76,7 +80,7 @@ def pods(request, namespace=None, name=None):
         return _list(request, "PodMetrics", items)
     if not items:
         raise NotFound(f'podmetrics.{GROUP} "{name}" not found')
-    return respond(request, items[0])
+    return tables.respond_metrics(request, "PodMetrics", items[0])
 
 
 def resources(request):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .. import kinds
 from ..errors import BadRequest, Invalid, StatusError
-from ..patch import json_type
+from ..patch import APPLY_PATCH, json_type
 from . import bodies
 
 
@@ -50,16 +50,76 @@ def _dry_run_causes(values):
     return [not_supported("dryRun", shown, ["All"])]
 
 
-def dry_run(request, options_kind):
+def dry_run(request, options_kind, patch_type=None):
     """Whether a write is a dry run (`dryRun=All`); other values are invalid options (422)."""
     values = request.GET.getlist("dryRun")
-    causes = _dry_run_causes(values)
-    if options_kind is PATCH_OPTIONS and "force" in request.GET:
-        causes.append({"reason": "FieldValueForbidden", "field": "force",
-                       "message": "Forbidden: may not be specified for non-apply patch"})
+    causes = _field_manager_causes(request, options_kind, patch_type) + _dry_run_causes(values)
+    causes += _field_validation_causes(request)
     if causes:
         raise Invalid(options_kind, "", causes)
     return bool(values)
+
+
+FIELD_VALIDATIONS = ("", "Ignore", "Strict", "Warn")
+
+
+def _field_validation_causes(request):
+    value = field_validation(request, default="")
+    if value in FIELD_VALIDATIONS:
+        return []
+    return [not_supported("fieldValidation", json.dumps(value), FIELD_VALIDATIONS)]
+
+
+def field_validation(request, default="Warn"):
+    """fieldValidation (Ignore, Warn or Strict; Warn when absent, as upstream), checked with the
+    other options by dry_run(). Like Go's parameter decoding, the first value counts."""
+    values = request.GET.getlist("fieldValidation")
+    return values[0] if values and values[0] else default
+
+
+FIELD_MANAGER_MAX_LENGTH = 128
+
+
+def _field_manager_causes(request, options_kind, patch_type):
+    """ValidatePatchOptions' force and fieldManager checks, then ValidateFieldManager's."""
+    causes = []
+    manager = request.GET.get("fieldManager", "")
+    if options_kind is PATCH_OPTIONS and patch_type != APPLY_PATCH and "force" in request.GET:
+        causes.append({"reason": "FieldValueForbidden", "field": "force",
+                       "message": "Forbidden: may not be specified for non-apply patch"})
+    elif options_kind is PATCH_OPTIONS and patch_type == APPLY_PATCH and not manager:
+        causes.append({"reason": "FieldValueRequired", "field": "fieldManager",
+                       "message": "Required value: is required for apply patch"})
+    if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+        causes.append({"reason": "FieldValueTooLong", "field": "fieldManager",
+                       "message": "Too long: may not be more than "
+                                  f"{FIELD_MANAGER_MAX_LENGTH} bytes"})
+    for i, char in enumerate(manager):
+        if not char.isprintable():
+            causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",
+                           "message": f"Invalid value: {json.dumps(manager)}: invalid character "
+                                      f"U+{ord(char):04X} (at position {i})"})
+    return causes
+
+
+def field_manager(request):
+    """The fieldManager a write records: the parameter, else the User-Agent up to its first "/"
+    (printable characters only, at most 128 bytes), as upstream's prefixFromUserAgent."""
+    manager = request.GET.get("fieldManager", "")
+    if manager:
+        return manager
+    prefix = request.META.get("HTTP_USER_AGENT", "").split("/")[0]
+    out = ""
+    for char in prefix:
+        if char.isprintable() and len((out + char).encode()) <= FIELD_MANAGER_MAX_LENGTH:
+            out += char
+        elif char.isprintable():
+            break
+    return out
+
+
+def force(request):
+    return boolean(request.GET.getlist("force"))
 
 
 @dataclass

@@ -5,6 +5,7 @@
     /api/v1/nodes/NAME                       a cluster-scoped kind
     /api/v1/namespaces/NAME/finalize         the namespace itself (status and finalize only)
     /api/v1/watch/namespaces/NS/pods         the legacy watch prefix
+    /api/v1/namespaces/NS/bindings           a pod's binding subresource, the pod named in the body
 """
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ def _resource(group, version, parts):
         namespace, parts = parts[1], parts[2:]
     if not parts or len(parts) > 3:
         raise not_found()
+    if (group, parts) == ("", ["bindings"]) and namespace and not watch_prefix:
+        return RequestInfo(group, version, kinds.lookup("pods"), namespace, "", "binding")
     try:
         kind = kinds.for_resource(group, version, parts[0])
     except kinds.UnknownKind:

@@ -31,7 +31,46 @@ def encode(body, pretty=False):
 def respond(request, body, status=200):
     response = HttpResponse(encode(body, _pretty(request)), status=status, content_type=JSON)
     response["Cache-Control"] = NO_CACHE
+    add_warning_header(request, response)
     return response
+
+
+# Upstream's warning recorder: past 4096 characters in all, each warning is cut to 256 and no
+# more are added once the total is reached.
+_WARNINGS_MAX_TOTAL, _WARNING_MAX = 4096, 256
+
+
+def warn(request, text):
+    """Record a warning for the response, once per text, as warning.AddWarning does."""
+    warnings = request.__dict__.setdefault("_kube_warnings", [])
+    if text and text not in warnings:
+        warnings.append(text)
+
+
+def add_warning_header(request, response):
+    """The request's warnings as `Warning: 299 - "text"` (RFC 7234), what kubectl prints as
+    `Warning: text`. Upstream sends one header line per warning; Django keeps one value per
+    header, so they go comma-separated in one, which clients parse alike (RFC 7230 3.2.2)."""
+    warnings = request.__dict__.get("_kube_warnings")
+    if not warnings:
+        return
+    if sum(len(w) for w in warnings) > _WARNINGS_MAX_TOTAL:
+        cut, total = [], 0
+        for text in warnings:
+            cut.append(text[:_WARNING_MAX])
+            total += len(cut[-1])
+            if total >= _WARNINGS_MAX_TOTAL:
+                break
+        warnings = cut
+    value = ", ".join(_warning_value(w) for w in warnings)
+    # Go writes the text's UTF-8 bytes as they are; a header value here is Latin-1.
+    response["Warning"] = value.encode().decode("latin-1")
+
+
+def _warning_value(text):
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    # Go's header writer turns line breaks into spaces.
+    return '299 - "' + quoted.replace("\r", " ").replace("\n", " ") + '"'
 
 
 def success(code=None, details=None):

@@ -5,7 +5,7 @@ from .. import patch as patches
 from ..binding import bind as assign_pod
 from ..binding import update_pod_condition as set_pod_condition
 from ..errors import BadRequest, Invalid, StatusError
-from . import bodies, options
+from . import bodies, fieldvalidation, options
 from .handlers import rewrite
 from .requestinfo import RequestInfo
 from .responses import respond, success
@@ -42,25 +42,28 @@ def get_scale(request, info):
 def update_scale(request, info):
     data = bodies.read(request)
     dry_run = options.dry_run(request, options.UPDATE_OPTIONS)
-    scale = bodies.typed(bodies.decode(request, data, SCALE.kind), SCALE.kind, (SCALE.api_version,))
+    scale = fieldvalidation.body_object(request, SCALE, data)
     bodies.ensure_name(bodies.ensure_namespace(scale, info.namespace), info.name)
-    return respond(request, _write_scale(info, lambda _: scale, dry_run))
+    return respond(request, _write_scale(info, lambda _: scale, dry_run,
+                                         options.field_manager(request)))
 
 
 def patch_scale(request, info):
     parse = patches.parser(bodies.media_type(request))
     data = bodies.read(request)
-    dry_run = options.dry_run(request, options.PATCH_OPTIONS)
+    dry_run = options.dry_run(request, options.PATCH_OPTIONS, bodies.media_type(request))
     change = parse(data)
+    checked = fieldvalidation.PatchCheck(request, bodies.media_type(request), data)
 
     def patched(scale):
         scale = bodies.typed(change.apply(scale), SCALE.kind, (SCALE.api_version,))
+        scale = checked(SCALE, scale, change)
         return bodies.ensure_name(bodies.ensure_namespace(scale, info.namespace), info.name)
 
-    return respond(request, _write_scale(info, patched, dry_run))
+    return respond(request, _write_scale(info, patched, dry_run, options.field_manager(request)))
 
 
-def _write_scale(info, change, dry_run):
+def _write_scale(info, change, dry_run, manager=None):
     """Set spec.replicas from the changed Scale; a resourceVersion in it is a precondition."""
 
     def scaled(obj):
@@ -71,7 +74,7 @@ def _write_scale(info, change, dry_run):
                                               or obj["metadata"]["resourceVersion"])
         return obj
 
-    return scale_of(rewrite(info, scaled, dry_run=dry_run))
+    return scale_of(rewrite(info, scaled, dry_run=dry_run, manager=manager, recorded_as="scale"))
 
 
 def _replicas(scale):
@@ -101,10 +104,12 @@ def bind(request, info):
     binding = bodies.ensure_namespace(
         bodies.typed(bodies.decode(request, data, "Binding"), "Binding", ("v1",)), info.namespace)
     meta, target = binding["metadata"], binding.get("target") or {}
-    if meta.get("name") != info.name:
+    # POSTed to the bindings collection (info.name empty), the Binding's own name is the pod's.
+    name = info.name or meta.get("name") or ""
+    if meta.get("name") != name:
         raise BadRequest("name in URL does not match name in Binding object")
     _check_target(target)
-    assign_pod(info.namespace, info.name, target["name"], uid=meta.get("uid"),
+    assign_pod(info.namespace, name, target["name"], uid=meta.get("uid"),
                resource_version=meta.get("resourceVersion"), annotations=meta.get("annotations"),
                dry_run=dry_run)
     return respond(request, success(code=201), 201)
@@ -167,10 +172,17 @@ def _disruption_target(info, preconditions):
 def no_processes(request, info):
     """A simulated pod runs nothing: answer at once (plain HTTP, no SPDY/websocket upgrade) so that
     kubectl prints the message and exits non-zero instead of waiting on a stream."""
-    pod = store.get(POD, info.namespace, info.name)
+    raise no_processes_error(info.namespace, info.name, info.subresource,
+                             request.GET.get("container"))
+
+
+def no_processes_error(namespace, name, subresource, container=None):
+    """The BadRequest for an exec, attach or portforward (NotFound for a missing pod). The
+    websocket form of these requests (cluster.api.streams) sends the same Status."""
+    pod = store.get(POD, namespace, name)
     containers = [c["name"] for c in pod.get("spec", {}).get("containers", [])]
-    container = request.GET.get("container") or (containers[0] if containers else "")
+    container = container or (containers[0] if containers else "")
     verb = {"exec": "exec into", "attach": "attach to",
-            "portforward": "forward ports to"}[info.subresource]
-    raise BadRequest(f"kubesim simulates pods: there are no processes to {verb} "
-                     f"(pod {info.name}, container {container})")
+            "portforward": "forward ports to"}[subresource]
+    return BadRequest(f"kubesim simulates pods: there are no processes to {verb} "
+                      f"(pod {name}, container {container})")

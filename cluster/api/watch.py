@@ -5,6 +5,9 @@ serves them, fed by polling the store's change log.
     {"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"9"}}}
     {"type":"ERROR","object":{"kind":"Status",...,"reason":"Expired","code":410}}
 
+A watch that asks for Tables (`kubectl get -w`) gets each object as a Table of one row, the
+column definitions in the first event only (cluster.api.tables).
+
 A watch without a resourceVersion (or "0") starts with an ADDED event for every matching object.
 Selectors apply to each change: one that makes an object match arrives as ADDED, one that makes it
 stop matching as DELETED (the old object at the new resourceVersion), as the watch cache does.
@@ -19,7 +22,7 @@ from django.http import StreamingHttpResponse
 
 from .. import selectors, store
 from ..errors import BadRequest, StatusError
-from . import options
+from . import options, tables
 from .responses import JSON, NO_CACHE, InternalError, encode
 
 logger = logging.getLogger(__name__)
@@ -47,8 +50,9 @@ def default_timeout():
 async def serve(request, info):
     """The watch response. Bad parameters fail before the stream starts, as plain Status errors,
     and the watch starts before the response does: nothing written after it is missed."""
+    transform = tables.WatchTransform.of(request, info.kind)
     opts = options.list_options(request)
-    watch = Watch(info, opts)
+    watch = Watch(info, opts, transform)
     initial = await sync_to_async(watch.start)()
     timeout = opts.timeout_seconds if (opts.timeout_seconds or 0) > 0 else default_timeout()
     response = StreamingHttpResponse(_stream(watch, initial, timeout, opts.allow_watch_bookmarks),
@@ -66,14 +70,14 @@ async def _stream(watch, initial, timeout, bookmarks):
         for event in initial:
             yield _event(*event)
         if bookmarks and watch.initial_events_end:
-            yield _event("BOOKMARK", watch.bookmark(initial_events_end=True))
+            yield _event("BOOKMARK", await _bookmark(watch, initial_events_end=True))
         next_bookmark = _next_bookmark(loop.time(), deadline)
         while (remaining := deadline - loop.time()) > 0:
             events = await sync_to_async(watch.poll)()
             for event in events:
                 yield _event(*event)
             if bookmarks and loop.time() >= next_bookmark:
-                yield _event("BOOKMARK", watch.bookmark())
+                yield _event("BOOKMARK", await _bookmark(watch))
                 next_bookmark = _next_bookmark(loop.time(), deadline)
             if not events:
                 await asyncio.sleep(min(poll_seconds(), remaining))
@@ -82,6 +86,13 @@ async def _stream(watch, initial, timeout, bookmarks):
     except Exception as e:  # the status line is sent: an ERROR event is all that is left
         logger.exception("watch of %s failed", watch.kind.plural)
         yield _event("ERROR", InternalError(e).status())
+
+
+async def _bookmark(watch, initial_events_end=False):
+    """A bookmark, transformed as the events are (printing a Table reads the clock)."""
+    if watch.transform.identity:
+        return watch.bookmark(initial_events_end)
+    return await sync_to_async(watch.bookmark)(initial_events_end)
 
 
 def _event(event_type, obj):
@@ -99,8 +110,9 @@ class Watch:
     """The events of one watch, worked out from the change log; its methods read the database,
     so they run in a worker thread."""
 
-    def __init__(self, info, opts):
+    def __init__(self, info, opts, transform=None):
         self.kind, self.namespace = info.kind, info.namespace
+        self.transform = transform or tables.WatchTransform(info.kind)
         fields = ",".join(filter(None, [opts.field_selector,
                                         info.name and f"metadata.name={info.name}"]))
         self.label_text, self.field_text = opts.label_selector, fields
@@ -147,7 +159,7 @@ class Watch:
         for obj in result.items:
             self.held[_key(obj)] = obj
             self.listed_until = max(self.listed_until, int(obj["metadata"]["resourceVersion"]))
-        return [(ADDED, obj) for obj in result.items]
+        return self._transformed([(ADDED, obj) for obj in result.items])
 
     def poll(self):
         """Events after the current revision, then the revision moves past everything read."""
@@ -160,13 +172,19 @@ class Watch:
         self.revision = max(self.revision, last if len(changes) == BATCH else max(last, head))
         if not self.selective and self.revision >= self.listed_until:
             self.held = None  # past the initial list, every change passes as it is
-        return events
+        return self._transformed(events)
+
+    def _transformed(self, events):
+        if self.transform.identity:
+            return events
+        return [(event_type, self.transform(obj)) for event_type, obj in events]
 
     def bookmark(self, initial_events_end=False):
         meta = {"resourceVersion": str(self.revision)}
         if initial_events_end:
             meta["annotations"] = {INITIAL_EVENTS_END: "true"}
-        return {"kind": self.kind.kind, "apiVersion": self.kind.api_version, "metadata": meta}
+        return self.transform({"kind": self.kind.kind, "apiVersion": self.kind.api_version,
+                               "metadata": meta})
 
     def _translate(self, revision, event_type, obj):
         if self.held is None:

@@ -12,7 +12,8 @@ sentences here.
 The modules: `registry` maps each kind to its printer; `definitions`, `fields` and `format`
 hold what the printers share; `pods` (with `podsummary`), `workloads`, `batch`, `autoscaling`,
 `networking`, `config`, `storage`, `events` and `cluster` (nodes, namespaces, leases) hold the
-printers of their kinds.
+printers of their kinds; `metrics` prints metrics.k8s.io's usage as metrics-server does.
+cluster.api.tables serves them as meta.k8s.io Tables to `kubectl get`.
 """
 from .cluster import node_roles, node_status
 from .definitions import Column

@@ -1,5 +1,6 @@
 """Reading an API object (a dict as the API serves it) for its printer: fields that may be
 missing at any level, timestamps, quantities and conditions."""
+import functools
 from datetime import UTC, datetime
 
 from ..quantity import parse_quantity
@@ -7,11 +8,18 @@ from ..quantity import parse_quantity
 
 def get(obj, path, default=None):
     """The field at a dotted `path` ("status.phase"), or `default` where any part is missing."""
-    for key in path.split("."):
-        obj = obj.get(key) if isinstance(obj, dict) else None
+    for key in _keys(path):
+        if not isinstance(obj, dict):
+            return default
+        obj = obj.get(key)
         if obj is None:
             return default
     return obj
+
+
+@functools.cache  # printers read the same few paths of every object of a long list
+def _keys(path):
+    return path.split(".")
 
 
 def name(obj):

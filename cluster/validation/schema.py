@@ -28,7 +28,21 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]")
 
 
 def check(kind, obj):
-    """Raise BadRequest as kube-apiserver's decoder would if `obj` does not fit `kind`'s types."""
+    """Raise BadRequest as kube-apiserver's decoder would if `obj` does not fit `kind`'s types
+    (fieldValidation=Strict: unknown fields are errors too, in document order)."""
+    decode_error, unknown = problems(kind, obj)
+    if decode_error:
+        raise decode_error
+    if unknown:
+        unknown.sort(key=lambda p: _document_order(obj, p))
+        fields = [field_path(kind, p) for p in unknown]
+        raise strict_error(kind, [(f'unknown field "{f}"', f) for f in fields])
+
+
+def problems(kind, obj):
+    """What decoding `obj` as `kind` finds: the BadRequest for the first value Go's decoder cannot
+    decode (it stops there, whatever fieldValidation says), else None and the paths (lists of
+    keys and indexes) of the fields the kind does not have."""
     # Sections seen valid before are not checked again: a ReplicaSet's pods share one spec, and a
     # status update repeats the spec unchanged. The root schema requires nothing, so checking the
     # other sections alone finds exactly their errors.
@@ -37,7 +51,7 @@ def check(kind, obj):
     errors = list(_validator(kind).iter_errors(unseen)) if unseen else []
     if not errors:
         _remember_valid(_section_key(kind, key, value) for key, value in unseen.items())
-        return
+        return None, []
     decode, unknown = [], []
     for error in errors:
         if error.validator == "additionalProperties":
@@ -45,22 +59,31 @@ def check(kind, obj):
             unknown += [[*error.absolute_path, key] for key in error.instance if key not in known]
         elif error.validator in ("type", "format") and error.instance is not None:
             decode.append(error)  # Go decodes null into any field, as its zero value
-    if decode:  # Go stops at the first value it cannot decode; strictness is checked after
-        error = min(decode, key=lambda e: _document_order(obj, e.absolute_path))
-        message = _decode_message(kind, error)
-        causes = [{"reason": "FieldValueTypeInvalid", "message": message,
-                   "field": _go_field(kind, error.absolute_path)[3]}]
-    elif unknown:
-        unknown.sort(key=lambda p: _document_order(obj, p))
-        fields = [".".join(filter(None, (_go_field(kind, p[:-1])[3], p[-1]))) for p in unknown]
-        messages = [f'unknown field "{f}"' for f in fields]
-        message = "strict decoding error: " + ", ".join(messages)
-        causes = [{"reason": "FieldValueInvalid", "message": m, "field": f}
-                  for m, f in zip(messages, fields)]
-    else:
-        return
-    raise BadRequest(f'{kind.kind} in version "{kind.version}" cannot be handled as a '
-                     f"{kind.kind}: {message}", details={"causes": causes})
+    if not decode:
+        return None, unknown
+    error = min(decode, key=lambda e: _document_order(obj, e.absolute_path))
+    message = _decode_message(kind, error)
+    causes = [{"reason": "FieldValueTypeInvalid", "message": message,
+               "field": _go_field(kind, error.absolute_path)[3]}]
+    return _cannot_handle(kind, message, causes), []
+
+
+def field_path(kind, path):
+    """A field's path as strict decoding errors print it: `spec.containers[0].foo`."""
+    return ".".join(filter(None, (_go_field(kind, path[:-1])[3], str(path[-1]))))
+
+
+def strict_error(kind, problems):
+    """The BadRequest for strict decoding errors: `problems` are (message, field path) pairs."""
+    message = "strict decoding error: " + ", ".join(m for m, _ in problems)
+    causes = [{"reason": "FieldValueInvalid", "message": m, **({"field": f} if f else {})}
+              for m, f in problems]
+    return _cannot_handle(kind, message, causes)
+
+
+def _cannot_handle(kind, message, causes):
+    return BadRequest(f'{kind.kind} in version "{kind.version}" cannot be handled as a '
+                      f"{kind.kind}: {message}", details={"causes": causes})
 
 
 # --- sections known to be valid ---------------------------------------------------------------
@@ -168,6 +191,11 @@ def _definitions():
     return definitions
 
 
+def definitions():
+    """{definition name: JSON schema}, as kubernetes-validate ships them."""
+    return _definitions()["$defs"]
+
+
 @functools.cache
 def _registry():
     definitions = _definitions()
@@ -254,6 +282,10 @@ def _go_value(value, schema):
         # Go names the number an integer field cannot hold, not one a string field cannot.
         return f"number {value!r}" if _go_type(schema).startswith("int") else "number"
     return {list: "array", dict: "object"}.get(type(value), "string")
+
+
+def document_order(obj, path):
+    return _document_order(obj, path)
 
 
 def _document_order(obj, path):

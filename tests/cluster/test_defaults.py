@@ -16,6 +16,7 @@ from .validation.manifests import (
     deployment,
     job,
     pod,
+    replica_set,
     secret,
     service,
     stateful_set,
@@ -120,6 +121,16 @@ def test_daemon_and_stateful_sets():
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
                  "volumeMode": "Filesystem"},
         "status": {"phase": "Pending"}}]
+
+
+def test_status_counters_read_back_at_zero():
+    # Go writes these int32s even at zero; the Python client's models require them.
+    assert store.create(replica_set())["status"] == {"replicas": 0}
+    assert store.create(stateful_set())["status"] == {"replicas": 0, "availableReplicas": 0}
+    assert store.create(daemon_set())["status"] == {
+        "currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0,
+        "numberReady": 0}
+    assert store.create(deployment())["status"] == {}  # every DeploymentStatus field omitempty
 
 
 def test_jobs_and_cron_jobs():

@@ -302,3 +302,11 @@ def test_list_selectors_and_paging():
     assert rest.resource_version == first.resource_version
     page = store.list_objects(POD, "default", label_selector="tier in (web,db)", limit=2)
     assert names(page) == ["p0", "p1"] and page.remaining == 1
+
+
+def test_list_prefixed_is_one_range_of_names():
+    for name in ("web", "web.1", "web.2", "web-x.1", "webs.1", "wec.1"):
+        store.create(configmap(name))
+    assert [o["metadata"]["name"] for o in store.list_prefixed(CM, "default", "web.")] == [
+        "web.1", "web.2"]
+    assert store.list_prefixed(CM, "kube-system", "web.") == []

@@ -42,3 +42,26 @@ def test_events_are_found_by_their_object(pod):
     events.record(pod, events.NORMAL, "Pulled", 'Successfully pulled image "nginx"',
                   component="kubelet")
     assert [e["reason"] for e in events.for_object(pod)] == ["Pulling", "Pulled"]
+
+
+def test_events_of_one_instant_are_named_in_the_order_they_happened(pod):
+    """kubectl describe leaves events of the same second in list (name) order."""
+    clock.pause()
+    reasons = ["Pulling", "Pulled", "Created", "Started"]
+    for reason in reasons:
+        events.record(pod, events.NORMAL, reason, reason, component="kubelet", host="node-1")
+    listed = store.list_objects(events.EVENT, "default").items
+    assert [e["reason"] for e in listed] == reasons
+    name = listed[0]["metadata"]["name"]
+    assert name.startswith("web.") and int(name.split(".")[1], 16) > 0  # <name>.<hex nanos>
+
+
+def test_a_repeat_another_worker_records_aggregates_too(pod, monkeypatch, settings):
+    settings.KUBESIM_CONTROL_PLANE = "celery"  # workers in several processes
+    first = events.record(pod, events.WARNING, "BackOff", "Back-off", component="kubelet")
+    monkeypatch.setattr(events, "_names", type(events._names)())  # another process: no cache
+    again = events.record(pod, events.WARNING, "BackOff", "Back-off", component="kubelet")
+    assert again["metadata"]["name"] == first["metadata"]["name"] and again["count"] == 2
+    other = events.record(pod, events.WARNING, "BackOff", "Back-off", component="kubelet",
+                          field_path="spec.containers{app}")
+    assert other["metadata"]["name"] != first["metadata"]["name"] and other["count"] == 1

@@ -1,8 +1,6 @@
 """manage.py bench: the store's write, LIST and watch speed, beside its database's raw insert rate.
 
-It never touches the configured data. On SQLite it works in a temporary file (with the same WAL
-settings); on PostgreSQL only in a database whose name ends in `_bench`, which it drops and
-recreates, and drops again at the end.
+It never touches the configured data: see cluster.benchdb for the throwaway database it works in.
 """
 import cProfile
 import datetime
@@ -10,21 +8,12 @@ import io
 import os
 import platform
 import pstats
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
 
-from cluster import bench, store
+from cluster import bench, benchdb, store
 
 WRITE_OVERHEAD_TARGET = 3.0  # the store's creates and updates: at most 3x slower than raw inserts
 LIST_TARGET_SECONDS = 1.0
@@ -48,19 +37,9 @@ class Command(BaseCommand):
     def handle(self, **options):
         if options["pods"] < options["writes"]:
             raise CommandError("--pods must be at least --writes")
-        db = settings.DATABASES["default"]
-        if connection.vendor == "sqlite":
-            database = _temporary_sqlite(db)
-        elif connection.vendor == "postgresql":
-            if not _postgres_reachable(db):
-                where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
-                if options["skip_if_unreachable"]:
-                    self.stdout.write(f"PostgreSQL is not reachable at {where}: skipped.")
-                    return
-                raise CommandError(f"PostgreSQL is not reachable at {where}")
-            database = _scratch_postgres(db)
-        else:
-            raise CommandError(f"no benchmark for {connection.vendor}")
+        database = benchdb.scratch_database(self.stdout, options["skip_if_unreachable"])
+        if database is None:
+            return
         with database as (label, server_env):
             self.stdout.write(f"Kubesim bench, {_machine()}\n{label}\n")
             profile = cProfile.Profile() if options["profile"] else None
@@ -110,120 +89,12 @@ class Command(BaseCommand):
             rows.append(("HTTP LIST and watch", "not measured", "the API serves no pods yet", None))
             return rows, details
         progress("starting daphne: LIST and watch over HTTP ...")
-        with _daphne(server_env) as base:
+        with benchdb.daphne(server_env) as base:
             seconds = bench.http_list_latency(base, o["pods"], runs)
             rows.append(_list_row(f"LIST {o['pods']:,} pods, HTTP via daphne", seconds, runs))
             delivered = bench.http_watch(base, updated_after, n, watchers)
             rows.append(_watch_row(f"{watchers} HTTP ?watch=1 streams from daphne", delivered, n))
         return rows, details
-
-
-# --- the throwaway database --------------------------------------------------------------------
-
-def _migrate():
-    connection.close()
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-@contextmanager
-def _temporary_sqlite(db):
-    with tempfile.TemporaryDirectory(prefix="kubesim-bench-") as data_dir:
-        connection.close()
-        # Same file name settings.py gives a KUBESIM_DATA_DIR, so a server started with
-        # KUBESIM_DATA_DIR=data_dir opens this very database.
-        db["NAME"] = os.path.join(data_dir, "kubesim.sqlite3")
-        _migrate()
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA journal_mode")
-            journal = cursor.fetchone()[0]
-            cursor.execute("PRAGMA synchronous")
-            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[cursor.fetchone()[0]]
-        label = (f"SQLite {connection.Database.sqlite_version}, temporary file "
-                 f"(journal_mode={journal}, synchronous={sync})")
-        try:
-            yield label, {"KUBESIM_DATA_DIR": data_dir, "DATABASE_URL": ""}
-        finally:
-            connection.close()
-
-
-def _postgres_reachable(db):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # "unable to connect to 'postgres'"
-            with connection._nodb_cursor() as cursor:
-                cursor.execute("SELECT 1")
-        return True
-    except DatabaseError:
-        return False
-
-
-@contextmanager
-def _scratch_postgres(db):
-    name = db["NAME"]
-    if not name.endswith("_bench"):
-        raise CommandError(f'bench drops and recreates its database: "{name}" does not end in '
-                           f'"_bench". Try DATABASE_URL=postgres://postgres@127.0.0.1:5432/kubesim_bench')
-    quoted = connection.ops.quote_name(name)
-
-    def nodb(sql):
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(sql)
-
-    connection.close()
-    nodb(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-    nodb(f"CREATE DATABASE {quoted}")
-    try:
-        _migrate()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        yield f"PostgreSQL {version}, database {name} (recreated)", {}
-    finally:
-        connection.close()
-        nodb(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-
-
-# --- a live server, for the HTTP measurements ----------------------------------------------------
-
-@contextmanager
-def _daphne(env_overrides):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # The API alone: a control plane in the server would react to the benchmark's pods and
-    # compete for the same two cores.
-    env = {**os.environ, "KUBESIM_CONTROL_PLANE": "off", **env_overrides}
-    if not env.get("DATABASE_URL"):
-        env.pop("DATABASE_URL", None)
-    daphne = Path(sys.executable).with_name("daphne")
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(port),
-                                 "kubesim.asgi:application"], cwd=settings.BASE_DIR, env=env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for_port(port, proc, log)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_for_port(port, proc, log, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            raise CommandError(f"daphne exited with {proc.returncode}:\n{log.read()[-3000:].decode()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise CommandError(f"daphne did not listen on port {port} within {seconds}s")
 
 
 # --- the report ------------------------------------------------------------------------------------
@@ -289,5 +160,7 @@ def _machine():
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor() or "unknown CPU")
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # The load average says whether other work shared the cores while this ran.
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"{when}: {model}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+            f"{platform.system()} {platform.release()}, load average {load}")

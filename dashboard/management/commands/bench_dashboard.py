@@ -1,9 +1,9 @@
 """manage.py bench_dashboard: the cluster view's render time for a big cluster, and the latency
 from a store write to the changed fragment arriving at 1 and at 50 websocket clients.
 
-Like `manage.py bench` it works in a throwaway database (a temporary SQLite file, or a PostgreSQL
-database whose name ends in `_bench`), and starts its own daphne on a free port with the control
-plane off: the only writes are the benchmark's.
+Like `manage.py bench` it works in a throwaway database (cluster.benchdb: a temporary SQLite
+file, or a PostgreSQL database whose name ends in `_bench`), and starts its own daphne on a free
+port with the control plane off: the only writes are the benchmark's.
 """
 import os
 import subprocess
@@ -13,14 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from cluster.management.commands.bench import (
-    _daphne,
-    _machine,
-    _postgres_reachable,
-    _scratch_postgres,
-    _table,
-    _temporary_sqlite,
-)
+from cluster import benchdb
+from cluster.management.commands.bench import _machine, _table
 from dashboard import bench
 
 LATENCY_TARGET = 0.100  # p95 at 50 clients: the limit at which a response still feels instant
@@ -48,16 +42,9 @@ class Command(BaseCommand):
     def handle(self, **o):
         if o["database_url"]:
             return self.rerun(o)
-        db = settings.DATABASES["default"]
-        if connection.vendor == "sqlite":
-            database = _temporary_sqlite(db)
-        elif not _postgres_reachable(db):
-            if o["skip_if_unreachable"]:
-                self.stdout.write("PostgreSQL is not reachable: skipped.")
-                return
-            raise CommandError("PostgreSQL is not reachable")
-        else:
-            database = _scratch_postgres(db)
+        database = benchdb.scratch_database(self.stdout, o["skip_if_unreachable"])
+        if database is None:
+            return
         settings.KUBESIM_CONTROL_PLANE = "off"
         with database as (label, server_env):
             self.stdout.write(f"Kubesim dashboard bench, {_machine()}\n{label}\n")
@@ -89,7 +76,7 @@ class Command(BaseCommand):
         env = {**server_env, "LOG_LEVEL": "WARNING", "REDIS_URL": o["redis_url"] or ""}
         layer = "channels_redis" if o["redis_url"] else "in-memory channel layer"
         progress(f"starting daphne ({layer}) ...")
-        with _daphne(env) as base:
+        with benchdb.daphne(env) as base:
             seconds, size = bench.http_page_seconds(base, o["runs"])
             rows.append((f"GET / over HTTP, {what}", f"{seconds * 1000:.0f} ms",
                          f"median of {o['runs']}, {size / 1024:,.0f} KiB",

@@ -1,5 +1,6 @@
 """A JSON client for the API paths."""
 import json
+import os
 
 import pytest
 from django.test import Client
@@ -37,3 +38,25 @@ class Api:
 @pytest.fixture
 def api():
     return Api()
+
+
+@pytest.fixture(scope="module")
+def live_cluster(tmp_path_factory):
+    """A live daphne over the demo cluster, one per test module (tests.livecluster). In the
+    suite's PostgreSQL pass it serves from a fresh PostgreSQL database, as the browser tests do."""
+    from tests.livecluster import LiveCluster
+
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url if url.startswith(("postgres://", "postgresql://")) else None
+    with LiveCluster(tmp_path_factory.mktemp("live-cluster"), postgres_url=postgres) as cluster:
+        yield cluster
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test against a live cluster gets the server's log in its report."""
+    report = yield
+    cluster = getattr(item, "funcargs", {}).get("live_cluster")
+    if report.failed and cluster is not None:
+        report.sections.append(("daphne log (tail)", cluster.log_tail()))
+    return report

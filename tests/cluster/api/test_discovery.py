@@ -63,6 +63,8 @@ def test_core_resource_list(api):
                                           "group": "policy", "version": "v1", "kind": "Eviction",
                                           "verbs": ["create"]}
     assert resources["pods/binding"]["kind"] == "Binding"
+    assert resources["bindings"] == {"name": "bindings", "singularName": "binding",
+                                     "namespaced": True, "kind": "Binding", "verbs": ["create"]}
     assert "deletecollection" not in resources["namespaces"]["verbs"]
     assert resources["nodes"]["namespaced"] is False
     assert [r["name"] for r in body["resources"]] == sorted(resources)

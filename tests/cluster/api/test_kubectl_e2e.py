@@ -37,3 +37,4 @@ def test_kubectl_discovers_lists_and_tops(kubectl):
     assert "deployments" in resources and "NodeMetrics" in resources
     kubectl("get", "all", "-A")
     assert "node-1" in kubectl("top", "nodes")
+    assert "node-1" in kubectl("get", "nodemetrics")  # by its kind, as with metrics-server

@@ -40,3 +40,15 @@ def test_a_previous_run_that_never_was(client, running_pod):
     response = client.get(LOG.format("web"), {"previous": "true"})
     assert response.status_code == 400
     assert response.json()["reason"] == "BadRequest"
+
+
+def test_since_seconds_reads_the_simulated_clock(client, running_pod):
+    """kubectl logs --since=10s: the lines of the last 10 simulated seconds."""
+    everything = client.get(LOG.format("web")).content.decode()
+    response = client.get(LOG.format("web"), {"sinceSeconds": "3600"})
+    assert response.status_code == 200, response.content
+    assert response.content.decode() == everything
+    clock.step(3600)
+    recent = client.get(LOG.format("web"), {"sinceSeconds": "10"}).content.decode()
+    assert len(recent.splitlines()) < len(everything.splitlines())
+    assert client.get(LOG.format("web"), {"sinceSeconds": "0"}).status_code == 400

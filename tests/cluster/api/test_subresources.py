@@ -64,6 +64,16 @@ def test_binding_of_a_missing_pod_is_404(api):
     assert api.post(f"{PODS}/nope/binding", binding(name="nope"))[0] == 404
 
 
+def test_the_bindings_collection_binds_the_pod_the_binding_names(api):
+    # What client libraries' create_namespaced_binding POSTs to.
+    api.post(PODS, pod("web"))
+    status, body = api.post("/api/v1/namespaces/default/bindings", binding(node="n1"))
+    assert status == 201 and body["status"] == "Success"
+    assert api.get(f"{PODS}/web")[1]["spec"]["nodeName"] == "n1"
+    assert api.get("/api/v1/namespaces/default/bindings")[0] == 405
+    assert api.post("/api/v1/namespaces/default/bindings", binding(name="nope"))[0] == 404
+
+
 def test_scale_reads_and_writes_spec_replicas(api):
     api.post(DEPLOYMENTS, deployment("web", replicas=2))
     status, scale = api.get(f"{DEPLOYMENTS}/web/scale")

@@ -162,24 +162,29 @@ def test_a_json_patch_that_does_not_apply_is_422(api):
     assert status == 400 and "cannot unmarshal object" in error["message"]
 
 
-def test_strategic_merge_patch_applies_as_a_merge_patch_without_directives(api):
+def test_strategic_merge_patch_directives_apply_as_upstream(api):
     api.post(PODS, pod("web"))
-    body = {"metadata": {"labels": {"tier": "front"}, "$retainKeys": ["labels"]}}
+    body = {"metadata": {"labels": {"tier": "front"}, "$retainKeys": ["labels", "name"]}}
     status, patched = api.patch(f"{PODS}/web", body, "application/strategic-merge-patch+json")
     assert status == 200
     assert patched["metadata"]["labels"] == {"tier": "front"}
     assert "$retainKeys" not in patched["metadata"]
+    # $retainKeys clears whatever it does not list, the object's name too.
+    body = {"metadata": {"$retainKeys": ["labels"]}}
+    status, error = api.patch(f"{PODS}/web", body, "application/strategic-merge-patch+json")
+    assert status == 400
+    assert error["message"] == "the name of the object () does not match the name on the URL (web)"
 
 
-def test_apply_patch_and_unknown_patch_types_are_415(api):
+def test_unknown_patch_types_are_415(api):
     api.post(CONFIGMAPS, configmap("c"))
-    for content_type in ("application/apply-patch+yaml", "application/json"):
+    for content_type in ("application/yaml", "application/json"):
         status, error = api.patch(f"{CONFIGMAPS}/c", "data: {}", content_type)
         assert status == 415 and error["reason"] == "UnsupportedMediaType"
         assert error["message"] == (
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json-patch+json, application/merge-patch+json, "
-            "application/strategic-merge-patch+json")
+            "application/strategic-merge-patch+json, application/apply-patch+yaml")
 
 
 def test_a_patch_may_not_rename_or_move_the_object(api):

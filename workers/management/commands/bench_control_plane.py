@@ -1,20 +1,14 @@
 """manage.py bench_control_plane: the scheduler's throughput, a 10,000-replica Deployment to
 Running with zero simulated delays, and the memory simulated nodes take.
 
-Like `manage.py bench` it works in a throwaway database (a temporary SQLite file, or a PostgreSQL
-database whose name ends in `_bench`), never the configured one's data.
+Like `manage.py bench` it works in a throwaway database (cluster.benchdb: a temporary SQLite
+file, or a PostgreSQL database whose name ends in `_bench`), never the configured one's data.
 """
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand
 
-from cluster.management.commands.bench import (
-    _machine,
-    _postgres_reachable,
-    _scratch_postgres,
-    _table,
-    _temporary_sqlite,
-)
+from cluster import benchdb
+from cluster.management.commands.bench import _machine, _table
 from workers import bench
 
 SCHEDULING_TARGET = 300  # pods/s on 1,000 nodes
@@ -32,16 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--skip-if-unreachable", action="store_true")
 
     def handle(self, **o):
-        db = settings.DATABASES["default"]
-        if connection.vendor == "sqlite":
-            database = _temporary_sqlite(db)
-        elif not _postgres_reachable(db):
-            if o["skip_if_unreachable"]:
-                self.stdout.write("PostgreSQL is not reachable: skipped.")
-                return
-            raise CommandError("PostgreSQL is not reachable")
-        else:
-            database = _scratch_postgres(db)
+        database = benchdb.scratch_database(self.stdout, o["skip_if_unreachable"])
+        if database is None:
+            return
         settings.KUBESIM_CONTROL_PLANE = "off"  # the inline driver runs the loops, nothing else
         settings.KUBESIM_ZERO_DELAYS = True
         with database as (label, _):
