@@ -110,12 +110,26 @@ def _patch(kind, doc, modified, live, dry_run):
                 raise
             live = store.get(kind, meta.get("namespace"), meta["name"])
             continue
-        if updated["metadata"]["resourceVersion"] == live["metadata"]["resourceVersion"]:
+        if _same(updated, live):
             return Applied(kind, updated, "unchanged", doc, warnings)
         if updated["metadata"].get("deletionTimestamp"):
             warnings.append(f"Warning: Detected changes to resource {meta['name']} which is "
                             f"currently being deleted.")
         return Applied(kind, updated, "configured", doc, warnings)
+
+
+# Bookkeeping a write moves without changing what the object says.
+BOOKKEEPING = ("resourceVersion", "managedFields", "generation")
+
+
+def _same(updated, live):
+    """Whether an update changed the object. A dry run keeps the resourceVersion, so the
+    objects themselves are compared, as `kubectl diff` compares them."""
+    def content(obj):
+        meta = {k: v for k, v in obj["metadata"].items() if k not in BOOKKEEPING}
+        return {**obj, "metadata": meta}
+
+    return content(updated) == content(live)
 
 
 def with_last_applied(manifest):

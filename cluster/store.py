@@ -281,6 +281,9 @@ def _replace(kind, old, new, dry_run):
         if dry_run:
             written = ApiObject.objects.filter(**where).exists()
             transaction.set_rollback(True)
+            # Upstream's dry run answers the object as it would be stored with the
+            # resourceVersion it has (nothing was written): `kubectl diff` shows no RV change.
+            meta["resourceVersion"] = old_meta["resourceVersion"]
         elif strategy.should_delete_on_update(kind, new):
             written = ApiObject.objects.filter(**where).delete()[0]
             event = WatchEvent.DELETED

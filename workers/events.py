@@ -26,10 +26,19 @@ _lock = threading.Lock()
 _last_nanos = 0
 
 
+def node_reference(name, uid=None):
+    """What a Node's events refer to. The kubelet's nodeRef carries the node's NAME as its uid
+    and no apiVersion; the node controller's carries the real uid (`kubectl describe node`
+    looks for both). Neither carries a resourceVersion."""
+    if uid is None:
+        return {"kind": "Node", "metadata": {"name": name, "uid": name}}
+    return {"kind": "Node", "apiVersion": "v1", "metadata": {"name": name, "uid": uid}}
+
+
 def involved_object(obj, field_path=None):
     meta = obj["metadata"]
     ref = {"kind": obj["kind"], "namespace": meta.get("namespace", ""), "name": meta["name"],
-           "uid": meta.get("uid", ""), "apiVersion": obj["apiVersion"],
+           "uid": meta.get("uid", ""), "apiVersion": obj.get("apiVersion", ""),
            "resourceVersion": meta.get("resourceVersion", "")}
     if field_path:
         ref["fieldPath"] = field_path
@@ -127,7 +136,10 @@ def _event(namespace, name, ref, event_type, reason, message, component, host, n
 def for_object(obj):
     """The events about one object, oldest first (what `kubectl describe` lists)."""
     meta = obj["metadata"]
-    result = store.list_objects(EVENT, meta.get("namespace") or "default",
-                                field_selector=f"involvedObject.uid={meta['uid']}")
-    return sorted(result.items, key=lambda e: (e.get("lastTimestamp") or "",
+    uids = [meta["uid"]]
+    if obj.get("kind") == "Node":
+        uids.append(meta["name"])  # the kubelet's nodeRef, as `kubectl describe node` also asks
+    items = [event for uid in uids for event in store.list_objects(
+        EVENT, meta.get("namespace") or "default", field_selector=f"involvedObject.uid={uid}").items]
+    return sorted(items, key=lambda e: (e.get("lastTimestamp") or "",
                                                int(e["metadata"]["resourceVersion"])))

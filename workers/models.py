@@ -63,10 +63,15 @@ class PodRuntime(models.Model):
 
 
 class Kubelet(models.Model):
-    """A simulated node's kubelet: whether it runs (stop it to show self-healing)."""
+    """A simulated node's kubelet: whether it runs (stop it to show self-healing), and what a real
+    kubelet keeps in memory to record its node's events only on transitions: whether this run
+    has started (recorded "Starting") and the spec.unschedulable it last saw
+    (lastNodeUnschedulable)."""
 
     node_name = models.CharField(max_length=253, unique=True)
     running = models.BooleanField(default=True)
+    started = models.BooleanField(default=False)
+    unschedulable = models.BooleanField(default=False)
 
     def __str__(self):
         return f"kubelet on {self.node_name} ({'running' if self.running else 'stopped'})"

@@ -24,6 +24,8 @@ CONTROLLERS = {
     "nodelifecycle": "workers.controllers.nodelifecycle",
     "garbagecollector": "workers.controllers.garbagecollector",
     "namespace": "workers.controllers.namespace",
+    "serviceaccount": "workers.controllers.serviceaccounts",
+    "root-ca-cert-publisher": "workers.controllers.rootcacertpublisher",
 }
 
 

@@ -4,9 +4,19 @@ The token is derived from SECRET_KEY with HMAC rather than stored: every process
 workers, `manage.py kubeconfig`) computes the same token with no shared file, and rotating
 SECRET_KEY rotates the token. A request with no Authorization header stays allowed (anonymous), so
 the README's curl examples keep working; only a WRONG token is refused with 401.
+
+Service account tokens (TokenRequest, `kubectl create token`) are JWTs with upstream's claims,
+signed with HS256 under a key derived from SECRET_KEY (upstream signs RS256 with the service
+account key; a token is opaque to its holder either way). One is accepted while its signature
+holds and the WALL clock is within nbf..exp: tokens are for real clients. Unlike upstream, the
+service account is not looked up again (a token outlives its ServiceAccount until it expires).
 """
+import base64
 import hashlib
 import hmac
+import json
+import time
+import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -21,6 +31,56 @@ def token():
     return digest.hexdigest()
 
 
+ISSUER = "https://kubernetes.default.svc.cluster.local"  # kubeadm's --service-account-issuer
+AUDIENCES = [ISSUER]  # --api-audiences defaults to the issuer
+_HEADER = {"alg": "HS256", "typ": "JWT"}
+
+
+def _signing_key():
+    return hmac.new(settings.SECRET_KEY.encode(), b"kubesim-service-account-key", hashlib.sha256).digest()
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(signing_input):
+    return _b64(hmac.new(_signing_key(), signing_input.encode(), hashlib.sha256).digest())
+
+
+def service_account_token(account, audiences, issued_at, expiration_seconds):
+    """A signed JWT for a ServiceAccount, with the claims upstream's token generator writes."""
+    meta = account["metadata"]
+    claims = {"aud": audiences, "exp": issued_at + expiration_seconds, "iat": issued_at,
+              "iss": ISSUER, "jti": str(uuid.uuid4()),
+              "kubernetes.io": {"namespace": meta["namespace"],
+                                "serviceaccount": {"name": meta["name"], "uid": meta["uid"]}},
+              "nbf": issued_at, "sub": f"system:serviceaccount:{meta['namespace']}:{meta['name']}"}
+    signing_input = ".".join(_b64(json.dumps(part, separators=(",", ":")).encode())
+                             for part in (_HEADER, claims))
+    return f"{signing_input}.{_sign(signing_input)}"
+
+
+def token_claims(token):
+    """The claims of a service account token this server signed and that is valid now (wall
+    clock), else None."""
+    parts = token.split(".")
+    if len(parts) != 3 or not hmac.compare_digest(_sign(f"{parts[0]}.{parts[1]}"), parts[2]):
+        return None
+    try:
+        claims = json.loads(_unb64(parts[1]))
+    except ValueError:
+        return None
+    now = time.time()
+    if not isinstance(claims, dict) or not claims.get("nbf", 0) <= now < claims.get("exp", 0):
+        return None
+    return claims
+
+
 def is_api_path(path):
     return any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
 
@@ -33,7 +93,8 @@ def refused(request):
     if header is None:
         return None  # anonymous
     scheme, _, given = header.partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token()):
+    given = given.strip()
+    if scheme.lower() == "bearer" and (hmac.compare_digest(given.encode(), token().encode()) or token_claims(given)):
         return None
     return respond(request, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                              "status": "Failure", "message": "Unauthorized",

@@ -19,6 +19,7 @@ SUBRESOURCES = {
     "scale": (("autoscaling", "v1", "Scale"), ["get", "patch", "update"]),
     "binding": (("", "", "Binding"), ["create"]),
     "eviction": (("policy", "v1", "Eviction"), ["create"]),
+    "token": (("authentication.k8s.io", "v1", "TokenRequest"), ["create"]),
     "log": (None, ["get"]),
     "exec": (("", "", "PodExecOptions"), ["create", "get"]),
     "attach": (("", "", "PodAttachOptions"), ["create", "get"]),

@@ -1,7 +1,7 @@
 """Request bodies in Kubernetes' protobuf encoding (application/vnd.kubernetes.protobuf).
 
 kubectl's typed clients send it: `kubectl create deployment|namespace|configmap|secret|service|
-job|cronjob|serviceaccount` POST protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
+job|cronjob|serviceaccount` and `kubectl create token` POST protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
 runtime.Unknown {typeMeta {apiVersion, kind}, raw, contentEncoding, contentType} whose raw bytes
 are the object, encoded as k8s.io/api's generated.proto says.
 
@@ -90,6 +90,10 @@ _SCHEMA = {
                      "3 orphanDependents:bool*; 4 propagationPolicy*; 5 dryRun[]",
     "Preconditions": "1 uid*; 2 resourceVersion*",
     "Binding": "1 metadata:ObjectMeta; 2 target:ObjectReference",
+    "TokenRequest": "1 metadata:ObjectMeta; 2 spec:TokenRequestSpec; 3 status:skip",
+    "TokenRequestSpec": "1 audiences[]; 3 boundObjectRef:BoundObjectReference; "
+                        "4 expirationSeconds:int*",
+    "BoundObjectReference": "1 kind; 2 apiVersion; 3 name; 4 uid",
     "ObjectReference": "1 kind; 2 namespace; 3 name; 4 uid; 5 apiVersion; 6 resourceVersion; "
                        "7 fieldPath",
 }

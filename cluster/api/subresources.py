@@ -1,11 +1,15 @@
-"""Subresources with their own types: scale (autoscaling/v1 Scale), binding (v1 Binding) and
-eviction (policy/v1 Eviction). status and finalize are the object itself, served by handlers."""
-from .. import kinds, selectors, store
+"""Subresources with their own types: scale (autoscaling/v1 Scale), binding (v1 Binding),
+eviction (policy/v1 Eviction) and a service account's token (authentication.k8s.io/v1
+TokenRequest). status and finalize are the object itself, served by handlers."""
+import time
+
+from .. import kinds, selectors, store, timestamps
 from .. import patch as patches
 from ..binding import bind as assign_pod
 from ..binding import update_pod_condition as set_pod_condition
 from ..errors import BadRequest, Invalid, StatusError
-from . import bodies, fieldvalidation, options
+from ..validation.field import invalid
+from . import auth, bodies, fieldvalidation, options
 from .handlers import rewrite
 from .requestinfo import RequestInfo
 from .responses import respond, success
@@ -13,6 +17,11 @@ from .responses import respond, success
 SCALE = kinds.Kind("autoscaling", "v1", "Scale", "scale", "scale", True)
 POD = kinds.lookup("pods")
 EVICTION_VERSIONS = ("policy/v1", "policy/v1beta1")
+TOKEN_REQUEST = kinds.Kind("authentication.k8s.io", "v1", "TokenRequest", "tokenrequests",
+                           "tokenrequest", True)
+SERVICE_ACCOUNT = kinds.lookup("serviceaccounts")
+DEFAULT_EXPIRATION_SECONDS = 3600  # SetDefaults_TokenRequestSpec
+MIN_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS = 600, 1 << 32
 
 
 # --- scale ------------------------------------------------------------------------------------
@@ -186,3 +195,45 @@ def no_processes_error(namespace, name, subresource, container=None):
             "portforward": "forward ports to"}[subresource]
     return BadRequest(f"kubesim simulates pods: there are no processes to {verb} "
                       f"(pod {name}, container {container})")
+
+
+# --- token ------------------------------------------------------------------------------------
+
+def create_token(request, info):
+    """TokenRequest (serviceaccount TokenREST.Create): a signed token for the ServiceAccount,
+    valid for spec.expirationSeconds of wall-clock time. A boundObjectRef is not honoured: the
+    token is not bound to a pod or secret."""
+    data = bodies.read(request)
+    dry_run = options.dry_run(request, options.CREATE_OPTIONS)
+    token_request = bodies.ensure_namespace(bodies.typed(
+        bodies.decode(request, data, "TokenRequest"), "TokenRequest", (TOKEN_REQUEST.api_version,)),
+        info.namespace)
+    spec = token_request.get("spec") or {}
+    seconds = spec.get("expirationSeconds") or DEFAULT_EXPIRATION_SECONDS
+    _check_expiration(info.name, seconds)
+    account = store.get(SERVICE_ACCOUNT, info.namespace, info.name)
+    audiences = spec.get("audiences") or auth.AUDIENCES
+    issued_at = int(time.time())
+    token = "" if dry_run else auth.service_account_token(account, audiences, issued_at, seconds)
+    meta = token_request["metadata"]
+    meta.update(name=info.name, namespace=info.namespace,
+                creationTimestamp=timestamps.timestamp(timestamps.now()))
+    token_request["spec"] = {**spec, "audiences": audiences, "expirationSeconds": seconds,
+                             "boundObjectRef": spec.get("boundObjectRef")}
+    token_request["status"] = {"token": token, "expirationTimestamp": time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(issued_at + seconds))}
+    return respond(request, token_request, 201)
+
+
+def _check_expiration(name, seconds):
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        raise BadRequest("TokenRequest in version \"v1\" cannot be handled as a TokenRequest: "
+                         "json: cannot unmarshal into Go struct field TokenRequestSpec."
+                         "spec.expirationSeconds of type int64")
+    if seconds < MIN_EXPIRATION_SECONDS:
+        detail = "may not specify a duration less than 10 minutes"
+    elif seconds > MAX_EXPIRATION_SECONDS:
+        detail = "may not specify a duration larger than 2^32 seconds"
+    else:
+        return
+    raise Invalid(TOKEN_REQUEST, name, [invalid("spec.expirationSeconds", seconds, detail)])

@@ -23,6 +23,7 @@ SUBRESOURCES = {
               "PATCH": subresources.patch_scale},
     "binding": {"POST": subresources.bind},
     "eviction": {"POST": subresources.evict},
+    "token": {"POST": subresources.create_token},
     # No processes run: answered at once with a Status, before any SPDY/websocket upgrade.
     **{name: {"GET": subresources.no_processes, "POST": subresources.no_processes}
        for name in ("exec", "attach", "portforward")},

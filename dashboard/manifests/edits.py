@@ -71,7 +71,10 @@ def save(kind, namespace, name, text, resource_version, *, dry_run=False):
         saved = _update(kind, obj, dry_run)
     except StatusError as e:
         raise Refused(e, document) from e
-    changed = saved["metadata"]["resourceVersion"] != meta.get("resourceVersion")
+    if dry_run:  # a dry run keeps the resourceVersion: compare with what is stored
+        changed = saved != store.get(kind, meta.get("namespace"), meta["name"])
+    else:
+        changed = saved["metadata"]["resourceVersion"] != meta.get("resourceVersion")
     return Saved(saved, _line(kind, name, changed, dry_run), changed)
 
 

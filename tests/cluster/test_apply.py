@@ -246,7 +246,10 @@ def test_a_dry_run_of_a_change_reports_it_without_making_it():
     run(WEB)
     (result,) = run(WEB.replace("replicas: 2", "replicas: 7"), dry_run=True)
     assert result.action == "configured" and result.object["spec"]["replicas"] == 7
+    assert result.object["metadata"]["resourceVersion"] == live()["metadata"]["resourceVersion"]
     assert live()["spec"]["replicas"] == 2
+    (same,) = run(WEB, dry_run=True)
+    assert same.action == "unchanged"
 
 
 def test_the_namespace_comes_from_the_document_then_the_argument_then_default():

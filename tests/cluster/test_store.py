@@ -254,6 +254,14 @@ def test_dry_run_writes_nothing():
     assert store.get(POD, "default", "web") == real
 
 
+def test_a_dry_run_update_answers_the_change_with_the_stored_resource_version():
+    real = store.create(pod("web"))
+    answered = store.update({**real, "metadata": {**real["metadata"], "labels": {"a": "b"}}},
+                            dry_run=True)
+    assert answered["metadata"]["labels"] == {"a": "b"}
+    assert answered["metadata"]["resourceVersion"] == real["metadata"]["resourceVersion"]
+
+
 def test_guaranteed_update_rereads_on_conflict(monkeypatch):
     store.create(configmap(n="0"))
     calls = []

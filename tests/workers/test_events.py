@@ -65,3 +65,15 @@ def test_a_repeat_another_worker_records_aggregates_too(pod, monkeypatch, settin
     other = events.record(pod, events.WARNING, "BackOff", "Back-off", component="kubelet",
                           field_path="spec.containers{app}")
     assert other["metadata"]["name"] != first["metadata"]["name"] and other["count"] == 1
+
+
+def test_a_nodes_events_are_found_by_its_uid_and_by_the_kubelets_name_uid(db):
+    node = store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
+    events.record(events.node_reference("n1"), events.NORMAL, "Starting", "Starting kubelet.",
+                  component="kubelet", host="n1")
+    events.record(events.node_reference("n1", node["metadata"]["uid"]), events.NORMAL,
+                  "RegisteredNode", "Node n1 event: Registered Node n1 in Controller",
+                  component="node-controller")
+    found = events.for_object(node)
+    assert [(e["reason"], e["involvedObject"]["uid"], e["metadata"]["namespace"]) for e in found] == [
+        ("Starting", "n1", "default"), ("RegisteredNode", node["metadata"]["uid"], "default")]

@@ -18,11 +18,16 @@ A pod deleted from a node whose kubelet is stopped stays Terminating, as in a re
 kubelet confirms that a pod's containers stopped. `kubectl delete pod NAME --force
 --grace-period=0` removes it, and so does deleting the Node (the pod GC then deletes its pods).
 
+It records RegisteredNode for each node the first time this process sees it: upstream's
+knownNodeSet lives in memory too, so a restarted controller records it again (and each celery
+worker process records it once; repeats only bump the event's count).
+
 Left out: the zone disruption modes (upstream stops evicting when every node is NotReady and rate
-limits tainting), the RegisteredNode / RemovingNode events, and the pod GC's 40 s quarantine
-before it believes a node is gone.
+limits tainting), the RemovingNode event, and the pod GC's 40 s quarantine before it believes a
+node is gone.
 """
 import copy
+import threading
 
 from cluster import clock, kinds, store, timestamps
 from cluster.binding import update_pod_condition
@@ -62,6 +67,8 @@ MANAGED_TAINTS = ({(key, NO_SCHEDULE) for key in CONDITION_TAINTS.values()}
 # The conditions a silent kubelet leaves Unknown (NetworkUnavailable belongs to the network).
 MONITORED_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 TERMINAL_PHASES = ("Succeeded", "Failed")
+_known_nodes = set()  # knownNodeSet: the uids of the nodes this process has registered
+_known_lock = threading.Lock()
 
 
 def reconcile(key):
@@ -71,6 +78,7 @@ def reconcile(key):
     except NotFound:
         gc_orphaned_pods(name)
         return None
+    register_node(node)
     node, health_check = monitor_node_health(node)
     node = sync_taints(node)
     ready = _status_of(node, "Ready")
@@ -99,6 +107,18 @@ def resync_keys():
     return sorted(nodes | bound)
 
 
+def register_node(node):
+    """RegisteredNode, once per node (by uid) and process, as monitorNodeHealth does for the
+    nodes it had not known."""
+    meta = node["metadata"]
+    with _known_lock:
+        if meta["uid"] in _known_nodes:
+            return
+        _known_nodes.add(meta["uid"])
+    _record_node(node, "RegisteredNode",
+                 f"Node {meta['name']} event: Registered Node {meta['name']} in Controller")
+
+
 # --- node health ------------------------------------------------------------------------------
 
 def monitor_node_health(node):
@@ -117,8 +137,7 @@ def monitor_node_health(node):
     was_ready = _status_of(node, "Ready")
     updated = _update_node(node, mark_unknown, subresource="status")
     if was_ready == "True" and _status_of(updated, "Ready") == "Unknown":
-        _record(updated, events.NORMAL, "NodeNotReady",
-                f"Node {updated['metadata']['name']} status is now: NodeNotReady", COMPONENT)
+        _record_status_change(updated, "NodeNotReady")
     return updated, None
 
 
@@ -191,8 +210,7 @@ def sync_taints(node):
     updated = _update_node(node, swap)
     if not was_tainted and _not_ready_taints(updated) and _status_of(node, "Ready") != "Unknown":
         # Unknown was recorded when the controller set it; a kubelet's False is recorded here.
-        _record(updated, events.NORMAL, "NodeNotReady",
-                f"Node {updated['metadata']['name']} status is now: NodeNotReady", COMPONENT)
+        _record_status_change(updated, "NodeNotReady")
     return updated
 
 
@@ -372,6 +390,18 @@ def _seconds(value):
     """An API timestamp (RFC 3339, or MicroTime) as epoch seconds; 0.0 when unset."""
     parsed = timestamps.parse(value)
     return parsed.timestamp() if parsed else 0.0
+
+
+def _record_status_change(node, status):
+    """nodeutil.RecordNodeStatusChange."""
+    _record_node(node, status, f"Node {node['metadata']['name']} status is now: {status}")
+
+
+def _record_node(node, reason, message):
+    """An event about a node, referred to by its real uid (nodeutil.RecordNodeEvent)."""
+    meta = node["metadata"]
+    events.record(events.node_reference(meta["name"], meta["uid"]), events.NORMAL, reason, message,
+                  component=COMPONENT)
 
 
 def _record(obj, event_type, reason, message, component):

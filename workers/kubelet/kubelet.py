@@ -21,7 +21,7 @@ from workers import events
 from workers.models import Kubelet, PodRuntime
 from workers.result import Result
 
-from . import admission, lifecycle, status
+from . import admission, lifecycle, nodeevents, status
 from . import node as node_status
 
 NODE, POD = kinds.lookup("nodes"), kinds.lookup("pods")
@@ -47,16 +47,21 @@ def zero_delays():
 
 
 def set_running(node_name, running):
-    """Start or stop a node's kubelet (queue the node's key afterwards to see the effect)."""
-    Kubelet.objects.update_or_create(node_name=node_name, defaults={"running": running})
+    """Start or stop a node's kubelet (queue the node's key afterwards to see the effect). A
+    stopped kubelet forgets it started: it records "Starting" again when it runs."""
+    defaults = {"running": running} if running else {"running": False, "started": False}
+    Kubelet.objects.update_or_create(node_name=node_name, defaults=defaults)
 
 
-def _running(node_name):
-    running = Kubelet.objects.filter(node_name=node_name).values_list("running", flat=True).first()
-    if running is None:
+def _memory(node_name):
+    """(running, started, last seen spec.unschedulable) of the node's kubelet; a node's first
+    kubelet runs."""
+    row = Kubelet.objects.filter(node_name=node_name).values_list(
+        "running", "started", "unschedulable").first()
+    if row is None:
         Kubelet.objects.get_or_create(node_name=node_name)
-        return True
-    return running
+        return True, False, False
+    return row
 
 
 def reconcile(node_name):
@@ -65,10 +70,12 @@ def reconcile(node_name):
         node = store.get(NODE, None, node_name)
     except NotFound:
         return None
-    if not _running(node_name):
+    running, started, unschedulable = _memory(node_name)
+    if not running:
         return None
     now = clock.current().seconds()
     node = node_status.register(node)
+    nodeevents.on_start(node, started, unschedulable)
     sync = _NodeSync(node, now)
     sync.run()
     hints = [node_status.post_status(node, sync.pulled, now),

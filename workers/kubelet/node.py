@@ -18,6 +18,7 @@ from cluster.errors import NotFound
 from cluster.models import ApiObject
 from cluster.timestamps import parse
 
+from . import nodeevents
 from .status import stamp
 
 NODE = kinds.lookup("nodes")
@@ -160,6 +161,7 @@ def post_status(node, pulled, now):
     if new_images:
         new_status["images"] = new_images
     store.update({**node, "status": new_status}, subresource="status")
+    nodeevents.on_conditions(node["metadata"]["name"], status.get("conditions"), conditions)
     return REPORT_FREQUENCY_SECONDS
 
 

@@ -63,6 +63,11 @@ def test_core_resource_list(api):
                                           "group": "policy", "version": "v1", "kind": "Eviction",
                                           "verbs": ["create"]}
     assert resources["pods/binding"]["kind"] == "Binding"
+    # kubectl create token posts a TokenRequest here.
+    assert resources["serviceaccounts/token"] == {
+        "name": "serviceaccounts/token", "singularName": "", "namespaced": True,
+        "group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest",
+        "verbs": ["create"]}
     assert resources["bindings"] == {"name": "bindings", "singularName": "binding",
                                      "namespaced": True, "kind": "Binding", "verbs": ["create"]}
     assert "deletecollection" not in resources["namespaces"]["verbs"]

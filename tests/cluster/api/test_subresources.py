@@ -155,3 +155,37 @@ def test_namespace_finalize(api):
     assert ns["spec"]["finalizers"] == ["kubernetes"]
     status, finalized = api.put("/api/v1/namespaces/team/finalize", {**ns, "spec": {"finalizers": []}})
     assert status == 200 and finalized["spec"] == {"finalizers": []}
+
+
+SA_PATH = "/api/v1/namespaces/default/serviceaccounts"
+
+
+def test_a_token_request_returns_a_signed_token_for_an_hour(api):
+    from cluster.api.auth import token_claims
+    store.create({"apiVersion": "v1", "kind": "ServiceAccount",
+                  "metadata": {"name": "robot", "namespace": "default"}})
+    # What `kubectl create token robot` sends.
+    code, body = api.post(f"{SA_PATH}/robot/token", {
+        "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"creationTimestamp": None},
+        "spec": {"audiences": None, "expirationSeconds": None, "boundObjectRef": None},
+        "status": {"token": "", "expirationTimestamp": None}})
+    assert code == 201
+    assert body["kind"] == "TokenRequest" and body["metadata"]["name"] == "robot"
+    assert body["spec"]["expirationSeconds"] == 3600
+    claims = token_claims(body["status"]["token"])
+    assert claims["sub"] == "system:serviceaccount:default:robot"
+    assert body["status"]["expirationTimestamp"] == __import__("time").strftime(
+        "%Y-%m-%dT%H:%M:%SZ", __import__("time").gmtime(claims["exp"]))
+
+
+def test_token_request_errors(api):
+    code, body = api.post(f"{SA_PATH}/nobody/token", {"spec": {}})
+    assert (code, body["message"]) == (404, 'serviceaccounts "nobody" not found')
+    store.create({"apiVersion": "v1", "kind": "ServiceAccount",
+                  "metadata": {"name": "robot", "namespace": "default"}})
+    code, body = api.post(f"{SA_PATH}/robot/token", {"spec": {"expirationSeconds": 60}})
+    assert code == 422
+    assert body["message"] == ('TokenRequest.authentication.k8s.io "robot" is invalid: '
+                               "spec.expirationSeconds: Invalid value: 60: may not specify a "
+                               "duration less than 10 minutes")

@@ -24,6 +24,7 @@ LEASE = kinds.lookup("leases.coordination.k8s.io")
 EVENT = kinds.lookup("events")
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
+REGISTERED = ("Normal", "RegisteredNode", "Node node-1 event: Registered Node node-1 in Controller")
 
 
 @pytest.fixture
@@ -139,10 +140,12 @@ def test_a_silent_node_goes_unknown_after_the_grace_period_exactly(demo):
     assert silent["spec"]["taints"] == [
         {"key": UNREACHABLE, "effect": "NoSchedule", "timeAdded": stamp},
         {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": stamp}]
-    assert reasons(silent) == {("Normal", "NodeNotReady", "Node node-1 status is now: NodeNotReady")}
-    event = store.list_objects(EVENT, "default").items[0]
+    assert reasons(silent) == {REGISTERED, ("Normal", "NodeNotReady", "Node node-1 status is now: NodeNotReady")}
+    event = store.list_objects(EVENT, "default", field_selector="reason=NodeNotReady").items[0]
     assert event["source"] == {"component": "node-controller"}
-    assert event["involvedObject"]["uid"] == silent["metadata"]["uid"]
+    # nodeutil.RecordNodeStatusChange's reference: the real uid, no namespace or resourceVersion.
+    assert event["involvedObject"] == {"kind": "Node", "apiVersion": "v1", "name": "node-1",
+                                       "uid": silent["metadata"]["uid"]}
 
 
 def test_lease_renewals_keep_a_node_ready(demo):
@@ -231,6 +234,14 @@ def test_a_node_that_comes_back_loses_its_taints(demo):
     assert not pod("web-1")["metadata"].get("deletionTimestamp")
 
 
+def test_the_controller_registers_each_node_once(demo):
+    reconcile()
+    reconcile()
+    registered = store.list_objects(EVENT, "default", field_selector="reason=RegisteredNode").items
+    assert [(e["count"], e["involvedObject"]["uid"]) for e in registered] == [
+        (1, node()["metadata"]["uid"])]
+
+
 def test_a_kubelet_reporting_not_ready_gets_the_not_ready_taints(demo):
     running_pod("web-1")
     clock.step(5)
@@ -238,7 +249,7 @@ def test_a_kubelet_reporting_not_ready_gets_the_not_ready_taints(demo):
     post_ready("node-1", "False")
     assert reconcile() == Result.after(50)
     assert taints(node()) == {(NOT_READY, "NoSchedule"), (NOT_READY, "NoExecute")}
-    assert reasons(node()) == {("Normal", "NodeNotReady", "Node node-1 status is now: NodeNotReady")}
+    assert reasons(node()) == {REGISTERED, ("Normal", "NodeNotReady", "Node node-1 status is now: NodeNotReady")}
     assert condition(pod("web-1"), "Ready")["status"] == "False"
     # Then it stops posting altogether: unreachable replaces not-ready.
     clock.step(50)
