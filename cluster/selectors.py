@@ -156,15 +156,19 @@ def format_label_selector(selector):
 
 # --- field selectors --------------------------------------------------------------------------
 
-# Fields every kind supports, and those a kind adds, with the column that holds them if any.
+# Fields every kind supports, and those a kind adds, with the column that holds them if any: a
+# column name, or a JSON path ("body__involvedObject__name") that narrows equality in SQL.
 _COMMON_FIELDS = {"metadata.name": "name", "metadata.namespace": "namespace"}
 _KIND_FIELDS = {
     "Pod": {"spec.nodeName": "node_name", "status.phase": "phase", "spec.schedulerName": None,
             "spec.restartPolicy": None, "spec.serviceAccountName": None, "status.podIP": None,
             "status.nominatedNodeName": None, "spec.hostNetwork": None},
-    "Event": {f"involvedObject.{f}": None for f in
+    # `kubectl describe` finds an object's events by involvedObject: the database filters
+    # them, rather than every event of the namespace being decoded in Python.
+    "Event": {f"involvedObject.{f}": f"body__involvedObject__{f}" for f in
               ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")}
-    | {"reason": None, "reportingComponent": None, "source": None, "type": None},
+    | {"reason": "body__reason", "reportingComponent": "body__reportingComponent",
+       "source": "body__source__component", "type": "body__type"},
     "Node": {"spec.unschedulable": None},
     "Namespace": {"status.phase": None},
     "Secret": {"type": None},
@@ -203,9 +207,15 @@ class FieldSelector:
         return all(r.matches(obj) for r in self.requirements)
 
     def to_q(self):
+        """What SQL can decide; `matches` decides the rest (the caller applies both)."""
         q = Q()
         for r in self.requirements:
-            if r.column:
+            if r.column and "__" in r.column:
+                # A JSON value: only `path=value` with a value narrows (an empty value also
+                # matches a missing field, which JSON equality would not).
+                if r.equal and r.value:
+                    q &= Q(**{r.column: r.value})
+            elif r.column:
                 cond = Exact(F(r.column), r.value)
                 q &= Q(cond) if r.equal else ~Q(cond)
         return q

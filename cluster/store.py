@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import clock, selectors, signals, sql, strategy
+from . import admission, clock, selectors, signals, sql, strategy
 from . import kinds as kinds_registry
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
@@ -209,19 +209,22 @@ def _check_key_free(kind, obj):
 def create(obj, *, dry_run=False):
     kind = _kind(obj)
     obj = copy.deepcopy(obj)
+    if kind.kind == "Pod":
+        admission.admit_pod(obj, get)  # as upstream: mutating admission, then the strategy
     strategy.prepare_for_create(kind, obj)
     strategy.validate_create(kind, obj)
     meta = obj["metadata"]
     meta["uid"] = str(uuid.uuid4())
-    meta["generation"] = 1
     with transaction.atomic():
         revision, created = _next_revision()
         meta["creationTimestamp"] = timestamp(created)
         _check_key_free(kind, obj)
-        meta["resourceVersion"] = str(revision)
         if dry_run:
+            # As upstream's DryRunnableStorage: the object as it would be stored, without the
+            # resourceVersion only a real write gives it.
             transaction.set_rollback(True)
             return obj
+        meta["resourceVersion"] = str(revision)
         sql.insert(ApiObject, {**_key(kind, meta.get("namespace"), meta["name"]),
                                **_projections(kind, obj)})
         _log(WatchEvent.ADDED, kind, obj, revision)
@@ -271,8 +274,6 @@ def _replace(kind, old, new, dry_run):
         return old  # a no-op write changes nothing, not even the resourceVersion
     with transaction.atomic():
         revision, _ = _next_revision()
-        # Under the write lock only the stored resourceVersion needs reading: it proves that
-        # nothing was written since `old` was read.
         # Under the write lock, a write conditional on the stored resourceVersion proves nothing
         # was written since `old` was read.
         where = {**_key(kind, old_meta.get("namespace"), old_meta["name"]),

@@ -9,6 +9,10 @@ from .timestamps import after, timestamp
 _SYSTEM_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                 "generation", "resourceVersion", "selfLink")
 _GENERATED_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # as apimachinery's rand.String: no vowels
+# The kinds whose registry strategy keeps metadata.generation (1 on create, +1 when the desired
+# state changes). Others (ConfigMaps, Services, Nodes, ...) have none in `kubectl get -o yaml`.
+_GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet",
+                               "Job", "CronJob", "EndpointSlice"})
 
 
 def generate_name(prefix):
@@ -27,6 +31,8 @@ def prepare_for_create(kind, obj):
     for key in _SYSTEM_META:
         meta.pop(key, None)
     _set_namespace(kind, meta)
+    if kind.kind in _GENERATION_KINDS:
+        meta["generation"] = 1
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = generate_name(meta["generateName"])
     if kind.kind == "Namespace":
@@ -72,7 +78,7 @@ def prepare_for_update(kind, new, old, subresource=None):
         else:
             new.pop("status", None)
     defaults.apply(kind, new)
-    if _desired_state(new) != _desired_state(old):
+    if kind.kind in _GENERATION_KINDS and _desired_state(new) != _desired_state(old):
         meta["generation"] = old_meta.get("generation", 1) + 1
     return new
 

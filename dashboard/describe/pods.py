@@ -278,8 +278,26 @@ def _volume(volume):
         return [Field("Type", "<unknown>")]
     words, keys = VOLUME_TYPES[source]
     values = volume[source] or {}
+    if source == "projected":
+        return [Field("Type", words), *_projected_sources(values.get("sources") or ())]
     return [Field("Type", words)] + [Field(label, go_text(values.get(key, default)))
                                      for label, key, default in keys]
+
+
+def _projected_sources(sources):
+    """printProjectedVolumeSource: a line or two per source (kube-api-access has three)."""
+    for source in sources:
+        if "secret" in source:
+            yield Field("SecretName", source["secret"].get("name", ""))
+            yield Field("SecretOptionalName", go_text(source["secret"].get("optional")))
+        elif "downwardAPI" in source:
+            yield Field("DownwardAPI", "true")
+        elif "configMap" in source:
+            yield Field("ConfigMapName", source["configMap"].get("name", ""))
+            yield Field("ConfigMapOptional", go_text(source["configMap"].get("optional")))
+        elif "serviceAccountToken" in source:
+            yield Field("TokenExpirationSeconds",
+                        str(source["serviceAccountToken"].get("expirationSeconds", 3600)))
 
 
 def tolerations(found, label="Tolerations"):

@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from cluster import clock, kinds, store, timestamps
+from cluster.admission import token_volume_source
 from dashboard.describe import common, describe, nodes, other, parts, pods, workloads
 
 from .clusterobjects import HOSTILE, HOSTILE_ESCAPED, SCRIPT, SCRIPT_ESCAPED, event, node, pod
@@ -32,6 +33,16 @@ def test_probes_as_kubectl_describes_them():
                                 "failureThreshold": 1}) == (
         "exec [cat /tmp/healthy] delay=0s timeout=1s period=10s #success=1 #failure=1")
     assert pods.describe_probe({"tcpSocket": {"port": 6379}}).startswith("tcp-socket :6379 delay=")
+
+
+def test_the_kube_api_access_volume_as_kubectl_describes_it():
+    [field] = pods.volumes([{"name": "kube-api-access-x7k2p",
+                             "projected": token_volume_source()}]).value
+    assert field.label == "kube-api-access-x7k2p"
+    assert [(f.label, f.value) for f in field.value] == [
+        ("Type", "Projected (a volume that contains injected data from multiple sources)"),
+        ("TokenExpirationSeconds", "3607"), ("ConfigMapName", "kube-root-ca.crt"),
+        ("ConfigMapOptional", "<nil>"), ("DownwardAPI", "true")]
 
 
 def test_tolerations_and_taints():

@@ -45,6 +45,34 @@ def test_field_selectors(api, pods, selector, expected):
     assert status == 200 and names(body) == expected
 
 
+EVENTS = "/api/v1/namespaces/default/events"
+
+
+def _event(name, involved, reason, **extra):
+    return {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
+            "involvedObject": involved, "reason": reason, "type": "Normal", **extra}
+
+
+@pytest.mark.parametrize(("selector", "expected"), [
+    ("involvedObject.name=web", ["e1", "e2"]),
+    ("involvedObject.kind=Pod,involvedObject.name=web", ["e1"]),
+    ("involvedObject.name!=web", ["e3"]),
+    ("involvedObject.fieldPath=", ["e2", "e3"]),  # a missing field matches the empty value
+    ("involvedObject.fieldPath!=", ["e1"]),
+    ("reason=Pulled,type=Normal", ["e1"]),
+    ("source=kubelet", ["e1"]),
+])
+def test_event_field_selectors_find_the_involved_object(api, selector, expected):
+    pod_ref = {"kind": "Pod", "namespace": "default", "name": "web", "uid": "u1",
+               "fieldPath": "spec.containers{web}"}
+    for event in (_event("e1", pod_ref, "Pulled", source={"component": "kubelet"}),
+                  _event("e2", {"kind": "Deployment", "name": "web"}, "ScalingReplicaSet"),
+                  _event("e3", {"kind": "Node", "name": "node-1"}, "NodeReady")):
+        assert api.post(EVENTS, event)[0] == 201
+    status, body = api.get(f"{EVENTS}?fieldSelector={quote(selector)}")
+    assert status == 200 and names(body) == expected
+
+
 def test_bad_selectors_are_400(api, pods):
     status, error = api.get(f"{PODS}?fieldSelector=spec.color%3Dred")
     assert status == 400 and error["message"] == "field label not supported: spec.color"

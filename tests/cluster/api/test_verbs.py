@@ -288,7 +288,9 @@ def test_deletecollection_deletes_what_the_selectors_match(api):
 def test_dry_run_writes_nothing(api):
     before = store.current_revision()
     status, created = api.post(f"{CONFIGMAPS}?dryRun=All", configmap("c"))
+    # As upstream: what would be stored, without the resourceVersion only a write gives.
     assert status == 201 and created["metadata"]["uid"]
+    assert "resourceVersion" not in created["metadata"]
     assert api.get(f"{CONFIGMAPS}/c")[0] == 404
     _, real = api.post(CONFIGMAPS, configmap("c", k="1"))
     status, updated = api.put(f"{CONFIGMAPS}/c?dryRun=All", {**real, "data": {"k": "2"}})
@@ -306,3 +308,14 @@ def test_an_unknown_dry_run_value_is_422_invalid_options(api):
     assert error["message"] == ('CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
                                 '[]string{"Some"}: supported values: "All"')
     assert api.get(f"{CONFIGMAPS}/c")[0] == 404
+
+
+def test_a_pod_whose_service_account_is_missing_is_403_and_a_dry_run_is_admitted(api):
+    refused = pod("web")
+    refused["spec"]["serviceAccountName"] = "ghost"
+    status, error = api.post(PODS, refused)
+    assert status == 403 and error["reason"] == "Forbidden"
+    assert error["message"].endswith('serviceaccount "ghost" not found')
+    status, created = api.post(f"{PODS}?dryRun=All", pod("web"))
+    assert status == 201 and created["spec"]["volumes"][0]["name"].startswith("kube-api-access-")
+    assert api.get(f"{PODS}/web")[0] == 404
