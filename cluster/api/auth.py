@@ -85,16 +85,38 @@ def is_api_path(path):
     return any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
 
 
-def refused(request):
-    """None when the request may go on; the 401 Status kube-apiserver answers otherwise."""
-    if not is_api_path(request.path):
-        return None
+# Who a request is, as SelfSubjectReview's userInfo says it. The kubeconfig's user is a member of
+# system:masters, the group every authorizer lets do anything.
+ADMIN = {"username": "kubesim-admin", "groups": ["system:masters", "system:authenticated"]}
+ANONYMOUS = {"username": "system:anonymous", "groups": ["system:unauthenticated"]}
+
+
+def user_info(request):
+    """The user a request authenticates as: the admin, a service account, or anonymous (no
+    Authorization header); None for a token this server did not issue."""
     header = request.headers.get("Authorization")
     if header is None:
-        return None  # anonymous
+        return ANONYMOUS
     scheme, _, given = header.partition(" ")
     given = given.strip()
-    if scheme.lower() == "bearer" and (hmac.compare_digest(given.encode(), token().encode()) or token_claims(given)):
+    if scheme.lower() != "bearer":
+        return None
+    if hmac.compare_digest(given.encode(), token().encode()):
+        return ADMIN
+    claims = token_claims(given)
+    if claims is None:
+        return None
+    namespace = claims["kubernetes.io"]["namespace"]
+    return {"username": claims["sub"],
+            "uid": claims["kubernetes.io"]["serviceaccount"]["uid"],
+            "groups": ["system:serviceaccounts", f"system:serviceaccounts:{namespace}",
+                       "system:authenticated"],
+            "extra": {"authentication.kubernetes.io/credential-id": [f"JTI={claims['jti']}"]}}
+
+
+def refused(request):
+    """None when the request may go on; the 401 Status kube-apiserver answers otherwise."""
+    if not is_api_path(request.path) or user_info(request) is not None:
         return None
     return respond(request, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                              "status": "Failure", "message": "Unauthorized",

@@ -114,7 +114,7 @@ def api_groups(request):
     only_get(request)
     if version := aggregated_version(request):
         return aggregated(request, core=False, version=version)
-    groups = {**_groups(), "metrics.k8s.io": ["v1beta1"]}  # served by .metrics
+    groups = {**_groups(), **{g: [v] for g, (v, _) in apart().items()}}
     return respond(request, {"kind": "APIGroupList", "apiVersion": "v1",
                              "groups": [_group(g, vs) for g, vs in groups.items()]})
 
@@ -180,7 +180,7 @@ def aggregated(request, core, version):
               "versions": [_version_discovery(g, v) for v in dict.fromkeys(vs)]}
              for g, vs in groups.items()]
     if not core:
-        items.append(_metrics_discovery())
+        items += [_apart_discovery(g, v, resources) for g, (v, resources) in apart().items()]
     body = {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{version}",
             "metadata": {}, "items": items}
     response = respond(request, body)
@@ -227,10 +227,48 @@ def _subresource_discovery(kind, sub):
             "verbs": sub["verbs"]}
 
 
-def _metrics_discovery():
-    from .metrics import GROUP, RESOURCES, VERSION  # metrics imports this module
-    resources = [{"resource": r, "responseKind": {"group": GROUP, "version": VERSION, "kind": k},
-                  "scope": "Namespaced" if ns else "Cluster", "singularResource": s or r[:-1],
-                  "verbs": ["get", "list"]} for r, k, ns, s in RESOURCES]
-    return {"metadata": {"name": GROUP},
-            "versions": [{"version": VERSION, "resources": resources, "freshness": "Current"}]}
+# --- groups served apart from the store's kinds -------------------------------------------------
+
+def apart():
+    """{group: (version, [(resource, kind, namespaced, singular, verbs)])} of the groups served
+    by modules of their own: metrics.k8s.io and the review APIs."""
+    from . import metrics, reviews  # both import this module
+    return {metrics.GROUP: (metrics.VERSION, metrics.RESOURCES), **reviews.GROUPS}
+
+
+def _apart_discovery(group, version, resources):
+    entries = [{"resource": r, "responseKind": {"group": group, "version": version, "kind": k},
+                "scope": "Namespaced" if ns else "Cluster", "singularResource": s,
+                "verbs": verbs} for r, k, ns, s, verbs in resources]
+    return {"metadata": {"name": group},
+            "versions": [{"version": version, "resources": entries, "freshness": "Current"}]}
+
+
+def apart_group(request, group):
+    """/apis/GROUP of a group served apart: its APIGroup."""
+    only_get(request)
+    version = apart()[group][0]
+    entry = {"groupVersion": f"{group}/{version}", "version": version}
+    return respond(request, {"kind": "APIGroup", "apiVersion": "v1", "name": group,
+                             "versions": [entry], "preferredVersion": entry})
+
+
+def apart_resources(request, group):
+    """/apis/GROUP/VERSION of a group served apart: its APIResourceList."""
+    only_get(request)
+    version, resources = apart()[group]
+    return respond(request, {"kind": "APIResourceList", "apiVersion": "v1",
+                             "groupVersion": f"{group}/{version}", "resources": [
+                                 {"name": r, "singularName": s, "namespaced": ns, "kind": k,
+                                  "verbs": verbs} for r, k, ns, s, verbs in resources]})
+
+
+def apart_urlpatterns(group, version):
+    """The discovery paths of a group served apart, for its module's urlpatterns."""
+    from django.urls import re_path
+
+    from .responses import api_view
+
+    base = "^apis/" + group.replace(".", r"\.")
+    return [re_path(base + "/?$", api_view(apart_group), {"group": group}),
+            re_path(base + f"/{version}/?$", api_view(apart_resources), {"group": group})]

@@ -7,16 +7,16 @@ from ..errors import NotFound
 from ..models import Node, Pod
 from ..timestamps import timestamp
 from . import tables
-from .discovery import only_get
-from .responses import api_view, respond
+from .discovery import apart_urlpatterns, only_get
+from .responses import api_view
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 API_VERSION = f"{GROUP}/{VERSION}"
-# (resource, kind, namespaced, singular), for discovery. The singular is the kind in lower case,
-# as the generic apiserver metrics-server runs on derives it: `kubectl get nodemetrics` finds it,
-# and `node`/`pod` stay the core kinds'.
-RESOURCES = [("nodes", "NodeMetrics", False, "nodemetrics"),
-             ("pods", "PodMetrics", True, "podmetrics")]
+# (resource, kind, namespaced, singular, verbs), for discovery. The singular is the kind in lower
+# case, as the generic apiserver metrics-server runs on derives it: `kubectl get nodemetrics`
+# finds it, and `node`/`pod` stay the core kinds'.
+RESOURCES = [("nodes", "NodeMetrics", False, "nodemetrics", ["get", "list"]),
+             ("pods", "PodMetrics", True, "podmetrics", ["get", "list"])]
 
 
 def _usage(used):
@@ -83,25 +83,8 @@ def pods(request, namespace=None, name=None):
     return tables.respond_metrics(request, "PodMetrics", items[0])
 
 
-def resources(request):
-    only_get(request)
-    return respond(request, {"kind": "APIResourceList", "apiVersion": "v1",
-                             "groupVersion": API_VERSION, "resources": [
-                                 {"name": r, "singularName": s, "namespaced": ns, "kind": k,
-                                  "verbs": ["get", "list"]} for r, k, ns, s in RESOURCES]})
-
-
-def group(request):
-    only_get(request)
-    entry = {"groupVersion": API_VERSION, "version": VERSION}
-    return respond(request, {"kind": "APIGroup", "apiVersion": "v1", "name": GROUP,
-                             "versions": [entry], "preferredVersion": entry})
-
-
 _BASE = r"^apis/metrics\.k8s\.io"
-urlpatterns = [
-    re_path(_BASE + r"/?$", api_view(group)),
-    re_path(_BASE + r"/v1beta1/?$", api_view(resources)),
+urlpatterns = apart_urlpatterns(GROUP, VERSION) + [
     re_path(_BASE + r"/v1beta1/nodes(?:/(?P<name>[^/]+))?/?$", api_view(nodes)),
     re_path(_BASE + r"/v1beta1/pods/?$", api_view(pods)),
     re_path(_BASE + r"/v1beta1/namespaces/(?P<namespace>[^/]+)/pods(?:/(?P<name>[^/]+))?/?$",

@@ -1,7 +1,8 @@
 """Request bodies in Kubernetes' protobuf encoding (application/vnd.kubernetes.protobuf).
 
 kubectl's typed clients send it: `kubectl create deployment|namespace|configmap|secret|service|
-job|cronjob|serviceaccount` and `kubectl create token` POST protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
+job|cronjob|serviceaccount`, `kubectl create token` and `kubectl auth whoami|can-i` POST
+protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
 runtime.Unknown {typeMeta {apiVersion, kind}, raw, contentEncoding, contentType} whose raw bytes
 are the object, encoded as k8s.io/api's generated.proto says.
 
@@ -94,6 +95,22 @@ _SCHEMA = {
     "TokenRequestSpec": "1 audiences[]; 3 boundObjectRef:BoundObjectReference; "
                         "4 expirationSeconds:int*",
     "BoundObjectReference": "1 kind; 2 apiVersion; 3 name; 4 uid",
+    # kubectl auth whoami / can-i / can-i --list
+    "SelfSubjectReview": "1 metadata:ObjectMeta; 2 status:skip",
+    "SelfSubjectAccessReview": "1 metadata:ObjectMeta; 2 spec:SelfSubjectAccessReviewSpec; "
+                               "3 status:skip",
+    "SelfSubjectAccessReviewSpec": "1 resourceAttributes:ResourceAttributes; "
+                                   "2 nonResourceAttributes:NonResourceAttributes",
+    "ResourceAttributes": "1 namespace; 2 verb; 3 group; 4 version; 5 resource; 6 subresource; "
+                          "7 name; 8 fieldSelector:FieldSelectorAttributes; "
+                          "9 labelSelector:LabelSelectorAttributes",
+    # A FieldSelectorRequirement has a LabelSelectorRequirement's fields and numbers.
+    "FieldSelectorAttributes": "1 rawSelector; 2 requirements:LabelSelectorRequirement[]",
+    "LabelSelectorAttributes": "1 rawSelector; 2 requirements:LabelSelectorRequirement[]",
+    "NonResourceAttributes": "1 path; 2 verb",
+    "SelfSubjectRulesReview": "1 metadata:ObjectMeta; 2 spec:SelfSubjectRulesReviewSpec; "
+                              "3 status:skip",
+    "SelfSubjectRulesReviewSpec": "1 namespace",
     "ObjectReference": "1 kind; 2 namespace; 3 name; 4 uid; 5 apiVersion; 6 resourceVersion; "
                        "7 fieldPath",
 }

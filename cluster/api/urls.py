@@ -1,10 +1,10 @@
 """The Kubernetes API's paths (see requestinfo for the shapes under /api and /apis)."""
 from django.urls import re_path
 
-from . import discovery, metrics, openapi, operations, views
+from . import discovery, metrics, openapi, operations, reviews, views
 from .responses import api_view
 
-urlpatterns = operations.urlpatterns + metrics.urlpatterns + [
+urlpatterns = operations.urlpatterns + metrics.urlpatterns + reviews.urlpatterns + [
     re_path(r"^version/?$", api_view(discovery.version)),
     re_path(r"^(?P<endpoint>healthz|livez|readyz)(?:/(?P<check>[^/]+))?/?$",
             api_view(discovery.health)),

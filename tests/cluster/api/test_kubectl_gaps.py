@@ -1,7 +1,7 @@
 """Gaps a student with the real kubectl would hit, against a live daphne: node events in
 `kubectl describe node`, a default ServiceAccount in a new namespace, `kubectl create token` and
 the token it prints authenticating a call (and the same through the Python client), and
-`kubectl diff` (a server dry run)."""
+`kubectl diff` (a server dry run), `kubectl auth can-i` and `kubectl auth whoami`."""
 import urllib.error
 import urllib.request
 
@@ -83,9 +83,19 @@ def test_diff_shows_only_what_a_manifest_changes(kubectl, tmp_path):
     assert changed.returncode == 1, changed.stderr
     lines = [line for line in changed.stdout.splitlines()
              if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))]
-    # No resourceVersion line: the dry run keeps it. (The store keeps a generation on every kind,
-    # where upstream's ConfigMap has none; it moves as a Deployment's would.)
-    assert [line for line in lines if "generation:" not in line] == ["-  color: blue", "+  color: red"]
+    # No resourceVersion line: the dry run keeps it; and a ConfigMap has no generation.
+    assert lines == ["-  color: blue", "+  color: red"]
+
+
+def test_auth_can_i_and_whoami(kubectl):
+    # Their bodies are protobuf. kubectl sends no token over plain http: it is anonymous.
+    assert kubectl("auth", "can-i", "create", "pods") == "yes\n"
+    assert kubectl("auth", "can-i", "delete", "nodes", "--all-namespaces") == "yes\n"
+    assert kubectl("auth", "whoami").split() == ["ATTRIBUTE", "VALUE", "Username",
+                                                 "system:anonymous", "Groups",
+                                                 "[system:unauthenticated]"]
+    listed = kubectl("auth", "can-i", "--list").splitlines()
+    assert listed[1].split() == ["*.*", "[]", "[]", "[*]"]
 
 
 def test_the_python_client_requests_a_token_and_authenticates_with_it(cluster, tmp_path):
@@ -106,6 +116,10 @@ def test_the_python_client_requests_a_token_and_authenticates_with_it(cluster, t
         return client.CoreV1Api(config.new_client_from_config(config_file=str(tmp_path / "kubeconfig")))
 
     assert core_with(answer.status.token).read_namespace("default").metadata.name == "default"
+    # Unlike kubectl over http, the Python client sends its token: whoami names the admin.
+    whoami = client.AuthenticationV1Api(admin).create_self_subject_review(
+        client.V1SelfSubjectReview())
+    assert whoami.status.user_info.username == "kubesim-admin"
     with pytest.raises(ApiException) as refused:
         core_with(answer.status.token + "x").read_namespace("default")
     assert refused.value.status == 401
