@@ -35,6 +35,13 @@ TIMEOUT = 30  # seconds for any one kubectl call
 _DROPPED_ENV = ("DATABASE_URL", "REDIS_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
 
 
+def suite_postgres_url():
+    """The suite's DATABASE_URL when its pass runs on PostgreSQL (a live server then gets a
+    database of its own on that server), else None."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
 class LiveCluster:
     """daphne serving a fresh cluster in `directory` (its database, log and kubeconfig)."""
 

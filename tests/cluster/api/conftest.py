@@ -1,6 +1,5 @@
 """A JSON client for the API paths."""
 import json
-import os
 
 import pytest
 from django.test import Client
@@ -44,11 +43,10 @@ def api():
 def live_cluster(tmp_path_factory):
     """A live daphne over the demo cluster, one per test module (tests.livecluster). In the
     suite's PostgreSQL pass it serves from a fresh PostgreSQL database, as the browser tests do."""
-    from tests.livecluster import LiveCluster
+    from tests.livecluster import LiveCluster, suite_postgres_url
 
-    url = os.environ.get("DATABASE_URL", "")
-    postgres = url if url.startswith(("postgres://", "postgresql://")) else None
-    with LiveCluster(tmp_path_factory.mktemp("live-cluster"), postgres_url=postgres) as cluster:
+    directory = tmp_path_factory.mktemp("live-cluster")
+    with LiveCluster(directory, postgres_url=suite_postgres_url()) as cluster:
         yield cluster
 
 

@@ -63,5 +63,5 @@ def test_validate_shows_an_error_at_its_line(open_page, cluster, manifest, line,
     expect(error).to_have_count(1)
     expect(error).to_contain_text(words)
     # A dry run: nothing was created.
-    status, _ = cluster.api("GET", "/apis/apps/v1/namespaces/default/deployments/hello")
+    status, _ = cluster.request("GET", "/apis/apps/v1/namespaces/default/deployments/hello")
     assert status == 404
