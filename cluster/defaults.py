@@ -6,6 +6,7 @@ Defaulting runs before validation, so it must leave a value of the wrong type al
 to report; and it runs again on every update, so applying it twice must equal applying it once.
 """
 import base64
+import copy
 import ipaddress
 import random
 
@@ -564,13 +565,43 @@ def _invalid(obj, cause):
     raise Invalid(BY_KIND[("", "Service")], (obj.get("metadata") or {}).get("name", ""), [cause])
 
 
+# autoscaling/v2's defaults: the metric of an HPA that names none, and a behavior's rules.
+HPA_DEFAULT_METRIC = {"type": "Resource", "resource": {
+    "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}
+HPA_SCALE_RULES = {
+    "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+        {"type": "Pods", "value": 4, "periodSeconds": 15},
+        {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+    "scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [
+        {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+}
+
+
+def _horizontal_pod_autoscaler(obj):
+    """SetDefaults_HorizontalPodAutoscaler: one replica at least, CPU at 80% when no metric is
+    given, and a behavior that is given completed rule by rule."""
+    _status_counts(obj, "desiredReplicas")
+    spec = _child(obj, "spec")
+    if spec is None:
+        return
+    _default(spec, "minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [copy.deepcopy(HPA_DEFAULT_METRIC)]
+    behavior = spec.get("behavior")
+    if isinstance(behavior, dict):
+        for direction, defaults in HPA_SCALE_RULES.items():
+            rules = _child(behavior, direction)
+            for key, value in (defaults.items() if rules is not None else ()):
+                _default(rules, key, copy.deepcopy(value))
+
+
 _DEFAULTERS = {
     "Pod": _pod,
     "Deployment": _deployment,
     "ReplicaSet": _replica_set,
     "DaemonSet": _daemon_set,
     "StatefulSet": _stateful_set,
-    "HorizontalPodAutoscaler": lambda obj: _status_counts(obj, "desiredReplicas"),
+    "HorizontalPodAutoscaler": _horizontal_pod_autoscaler,
     "Job": _job,
     "CronJob": _cron_job,
     "Service": _service,
