@@ -212,9 +212,10 @@ def create(obj, *, dry_run=False):
     if kind.kind == "Pod":
         admission.admit_pod(obj, get)  # as upstream: mutating admission, then the strategy
     strategy.prepare_for_create(kind, obj)
-    strategy.validate_create(kind, obj)
     meta = obj["metadata"]
     meta["uid"] = str(uuid.uuid4())
+    strategy.prepare_with_uid(kind, obj)  # before validation, as upstream's jobStrategy.Validate
+    strategy.validate_create(kind, obj)
     with transaction.atomic():
         revision, created = _next_revision()
         meta["creationTimestamp"] = timestamp(created)

@@ -83,6 +83,39 @@ def prepare_for_update(kind, new, old, subresource=None):
     return new
 
 
+def prepare_with_uid(kind, obj):
+    """What a create does once the object has its uid, before validation (where upstream's
+    jobStrategy.Validate does it): a Job without manualSelector gets the selector upstream
+    generates (generateSelector) and the template labels it selects (a client's own are kept),
+    and, as the API shows a Job read back, those labels as its own when it has none."""
+    spec, meta = obj.get("spec"), obj["metadata"]
+    if kind.kind != "Job" or not isinstance(spec, dict):
+        return
+    spec.setdefault("manualSelector", False)
+    if spec["manualSelector"] is True:
+        return
+    labels = _map_at(_map_at(_map_at(spec, "template"), "metadata"), "labels")
+    match_labels = _map_at(_map_at(spec, "selector"), "matchLabels")
+    if labels is None or match_labels is None:
+        return  # not objects: validation says where
+    for key in ("job-name", "batch.kubernetes.io/job-name"):
+        labels.setdefault(key, meta.get("name") or "")
+    for key in ("controller-uid", "batch.kubernetes.io/controller-uid"):
+        labels.setdefault(key, meta["uid"])
+    match_labels.setdefault("batch.kubernetes.io/controller-uid", meta["uid"])
+    if not meta.get("labels"):
+        meta["labels"] = dict(labels)
+
+
+def _map_at(parent, key):
+    """parent[key], made an empty object if unset; None where either is not an object."""
+    if not isinstance(parent, dict):
+        return None
+    if parent.get(key) is None:
+        parent[key] = {}
+    return parent[key] if isinstance(parent[key], dict) else None
+
+
 def _desired_state(obj):
     return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
 

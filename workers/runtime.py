@@ -26,6 +26,12 @@ CONTROLLERS = {
     "namespace": "workers.controllers.namespace",
     "serviceaccount": "workers.controllers.serviceaccounts",
     "root-ca-cert-publisher": "workers.controllers.rootcacertpublisher",
+    "horizontalpodautoscaling": "workers.controllers.podautoscaler",
+    "endpointslice": "workers.controllers.endpointslice",
+    "endpoints": "workers.controllers.endpoints",
+    "kubernetes-service": "workers.controllers.kubernetesservice",
+    "job": "workers.controllers.job",  # with ttlSecondsAfterFinished (the TTL-after-finished one)
+    "cronjob": "workers.controllers.cronjob",
 }
 
 

@@ -5,6 +5,7 @@ import ipaddress
 import pytest
 
 from cluster import defaults, kinds, store
+from cluster.admission import token_volume_source
 from cluster.errors import Invalid
 
 from .validation.manifests import (
@@ -41,11 +42,17 @@ NOT_READY_TOLERATIONS = [
 
 def test_a_pod_reads_back_as_a_real_clusters():
     created = store.create(pod())
+    # The ServiceAccount admission's volume, as every pod of a real cluster has it.
+    token = created["spec"]["volumes"][0]["name"]
+    mount = {"name": token, "readOnly": True,
+             "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
     assert created["spec"] == {
-        "containers": [{"name": "web", "image": "nginx:1.27", **CONTAINER_DEFAULTS}],
+        "containers": [{"name": "web", "image": "nginx:1.27", "volumeMounts": [mount],
+                        **CONTAINER_DEFAULTS}],
         **TEMPLATE_SPEC_DEFAULTS, "enableServiceLinks": True, "priority": 0,
         "preemptionPolicy": "PreemptLowerPriority", "serviceAccountName": "default",
         "serviceAccount": "default", "tolerations": NOT_READY_TOLERATIONS,
+        "volumes": [{"name": token, "projected": token_volume_source()}],
     }
     assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
 
@@ -78,9 +85,9 @@ def test_container_details_are_defaulted():
     # Canonical quantities, and a Pod requests what it limits.
     assert web["resources"] == {"limits": {"cpu": "500m", "memory": "1Gi"},
                                 "requests": {"cpu": "500m", "memory": "1Gi"}}
-    assert spec["volumes"] == [{"name": "scratch", "emptyDir": {}},
-                               {"name": "cfg", "configMap": {"name": "settings",
-                                                             "defaultMode": 420}}]
+    assert spec["volumes"][:2] == [{"name": "scratch", "emptyDir": {}},
+                                   {"name": "cfg", "configMap": {"name": "settings",
+                                                                 "defaultMode": 420}}]
     assert created["status"]["qosClass"] == "Guaranteed"
 
 
@@ -135,9 +142,11 @@ def test_status_counters_read_back_at_zero():
 
 def test_jobs_and_cron_jobs():
     created = store.create(job())
+    uid = created["metadata"]["uid"]
     assert {k: v for k, v in created["spec"].items() if k != "template"} == {
         "completions": 1, "parallelism": 1, "backoffLimit": 6, "completionMode": "NonIndexed",
-        "suspend": False, "podReplacementPolicy": "TerminatingOrFailed"}
+        "suspend": False, "podReplacementPolicy": "TerminatingOrFailed", "manualSelector": False,
+        "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}}
     assert created["metadata"]["labels"] == {"app": "web"}  # the template's, as upstream copies
     parallel = store.create(changed(job("many"), spec__parallelism=3))["spec"]
     assert "completions" not in parallel

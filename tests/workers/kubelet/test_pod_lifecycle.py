@@ -30,10 +30,15 @@ def test_happy_path_status_at_each_step(make_pod, sync, step):
     assert ready == {"type": "Ready", "status": "False", "reason": "ContainersNotReady",
                      "message": "containers with unready status: [app]", "lastProbeTime": None,
                      "lastTransitionTime": stamp(0), "observedGeneration": 1}
+    # The ServiceAccount admission mounted the API credentials (kube-api-access-xxxxx).
+    token = {"name": pod["spec"]["volumes"][0]["name"], "readOnly": True,
+             "recursiveReadOnly": "Disabled",
+             "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
     assert container(pod) == {"name": "app", "image": "nginx:1.27", "imageID": "",
                               "lastState": {}, "ready": False, "restartCount": 0,
                               "started": False, "state": {"waiting": {"reason":
-                                                                      "ContainerCreating"}}}
+                                                                      "ContainerCreating"}},
+                              "volumeMounts": [token]}
 
     assert step(1) == pytest.approx(2.6)  # sandbox ready: the pull starts, 72 MB in 2.6 s
     pod = get()
