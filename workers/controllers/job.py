@@ -50,6 +50,10 @@ def reconcile(key):
     if finished_condition(job) is not None:
         return _ttl_after_finished(job, now)
     selector = selectors.from_label_selector(job["spec"].get("selector"))
+    if selector.empty or not selector.matches(job["spec"].get("template") or {}):
+        # Validation refuses such a Job; one stored before Jobs got their generated selector
+        # would have pods made forever that it can never count.
+        return None
     pods = claim(POD, job, _owned_and_orphan_pods(job, selector), selector.matches)
     sync = _Sync(job, pods, now)
     sync.run()

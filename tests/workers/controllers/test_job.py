@@ -4,6 +4,7 @@ runs here), and the clock is stepped."""
 import pytest
 
 from cluster import kinds, store, timestamps
+from cluster.models import ApiObject
 from workers.controllers import job as job_controller
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +247,17 @@ def test_the_whole_control_plane_runs_a_job_to_complete(cluster):
     assert pod["status"]["phase"] == "Succeeded"
     assert ("Complete", "True", "CompletionsReached") in conditions(job)
     assert get(job)["status"]["succeeded"] == 1
+
+
+def test_a_job_whose_selector_cannot_count_its_pods_makes_none(cluster):
+    """A Job stored before Jobs got a generated selector: its pods could never be counted."""
+    created = store.create({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "old"},
+                            "spec": {"template": {"spec": {
+                                "restartPolicy": "Never",
+                                "containers": [{"name": "x", "image": "busybox"}]}}}})
+    row = ApiObject.objects.get(uid=created["metadata"]["uid"])
+    row.spec = {k: v for k, v in row.spec.items() if k not in ("selector", "manualSelector")}
+    row.spec["template"]["metadata"] = {}
+    row.save()
+    assert job_controller.reconcile("default/old") is None
+    assert store.list_objects(POD, "default").items == []
