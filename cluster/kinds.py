@@ -14,10 +14,22 @@ class Kind:
     categories: tuple = ()
     # Subresources served besides the object itself ("status", "scale", ...).
     subresources: tuple = ()
+    # Versions also served, converted to and from `version` (cluster.conversion).
+    other_versions: tuple = ()
 
     @property
     def api_version(self):
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def versions(self):
+        """Every version served, the stored (and preferred) one first."""
+        return (self.version, *self.other_versions)
+
+    @property
+    def api_versions(self):
+        group = f"{self.group}/" if self.group else ""
+        return tuple(group + v for v in self.versions)
 
     @property
     def has_status(self):
@@ -63,7 +75,8 @@ KINDS = (
     Kind("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), _ALL,
          subresources=("status",)),
     Kind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
-         "horizontalpodautoscaler", True, ("hpa",), _ALL, subresources=("status",)),
+         "horizontalpodautoscaler", True, ("hpa",), _ALL, subresources=("status",),
+         other_versions=("v1",)),
     Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
     Kind("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
     Kind("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
@@ -90,14 +103,14 @@ def for_object(obj):
         raise UnknownKind("Object 'Kind' is missing or not a string")
     group, version = split_api_version(api_version)
     kind = BY_KIND.get((group, kind_name))
-    if kind is None or kind.version != version:
+    if kind is None or version not in kind.versions:
         raise UnknownKind(f'no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}"')
     return kind
 
 
 def for_resource(group, version, plural):
     kind = BY_RESOURCE.get((group, plural))
-    if kind is None or kind.version != version:
+    if kind is None or version not in kind.versions:
         raise UnknownKind(f"the server could not find the requested resource ({plural})")
     return kind
 

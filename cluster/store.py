@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import admission, clock, selectors, signals, sql, strategy
+from . import admission, clock, conversion, selectors, signals, sql, strategy
 from . import kinds as kinds_registry
 from .errors import AlreadyExists, BadRequest, Conflict, Forbidden, Gone, NotFound
 from .models import ApiObject, ClusterState, WatchEvent
@@ -208,7 +208,7 @@ def _check_key_free(kind, obj):
 
 def create(obj, *, dry_run=False):
     kind = _kind(obj)
-    obj = copy.deepcopy(obj)
+    obj = copy.deepcopy(conversion.to_storage(obj))
     if kind.kind == "Pod":
         admission.admit_pod(obj, get)  # as upstream: mutating admission, then the strategy
     strategy.prepare_for_create(kind, obj)
@@ -235,6 +235,7 @@ def create(obj, *, dry_run=False):
 def update(obj, *, subresource=None, dry_run=False):
     """PUT: replace the object; a resourceVersion in it must match the stored one (else 409)."""
     kind = _kind(obj)
+    obj = conversion.to_storage(obj)
     meta = obj.get("metadata") or {}
     namespace, name = _namespace(kind, meta.get("namespace")), meta.get("name", "")
     wanted = meta.get("resourceVersion")

@@ -4,7 +4,7 @@ import json
 
 from django.conf import settings
 
-from .. import kinds
+from .. import conversion, kinds
 from ..errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from ..patch import json_type
 from . import duplicates, protobuf
@@ -95,13 +95,13 @@ def _summary(data, limit=30):
 
 def typed(obj, type_name, api_versions):
     """Default a missing apiVersion or kind to the endpoint's, as the decoder does; refuse others
-    (this cluster serves one version of each kind, so another version is one it does not know)."""
+    (a version of the kind this cluster does not serve is one it does not know)."""
     obj["apiVersion"] = obj.get("apiVersion") or api_versions[0]
     obj["kind"] = obj.get("kind") or type_name
     if obj["kind"] != type_name or obj["apiVersion"] not in api_versions:
         group, version = kinds.split_api_version(obj["apiVersion"])
         known = kinds.BY_KIND.get((group, obj["kind"]))
-        if known and known.version == version:
+        if known and version in known.versions:
             expected_group = kinds.split_api_version(api_versions[0])[0]
             package = expected_group.partition(".")[0] or "core"
             why = (f"converting ({version}.{obj['kind']}) to ({package}.{type_name}): "
@@ -121,8 +121,9 @@ def typed(obj, type_name, api_versions):
 
 
 def object_of(request, kind, data, found=None):
-    """A body holding an object of `kind` (see decode for `found`)."""
-    return typed(decode(request, data, kind.kind, found), kind.kind, (kind.api_version,))
+    """A body holding an object of `kind` (see decode for `found`), in its stored version."""
+    obj = typed(decode(request, data, kind.kind, found), kind.kind, kind.api_versions)
+    return conversion.to_storage(obj)
 
 
 def ensure_namespace(obj, namespace):

@@ -101,7 +101,7 @@ def _groups():
     groups = {}
     for k in kinds.KINDS:
         if k.group:
-            groups.setdefault(k.group, []).append(k.version)
+            groups.setdefault(k.group, []).extend(k.versions)
     return groups
 
 
@@ -126,7 +126,7 @@ def group_or_resources(request, info):
         return respond(request, {"kind": "APIGroup", "apiVersion": "v1",
                                  **_group(info.group, _groups()[info.group])})
     group_version = f"{info.group}/{info.version}" if info.group else info.version
-    served = [k for k in kinds.KINDS if (k.group, k.version) == (info.group, info.version)]
+    served = [k for k in kinds.KINDS if k.group == info.group and info.version in k.versions]
     resources = [r for k in served for r in _resources(k)] + list(CORE_ONLY if not info.group else ())
     resources.sort(key=lambda r: r["name"])
     body = {"kind": "APIResourceList", "groupVersion": group_version, "resources": resources}
@@ -190,9 +190,9 @@ def aggregated(request, core, version):
 
 
 def _version_discovery(group, version):
-    served = sorted((k for k in kinds.KINDS if (k.group, k.version) == (group, version)),
+    served = sorted((k for k in kinds.KINDS if k.group == group and version in k.versions),
                     key=lambda k: k.plural)
-    resources = [_resource_discovery(k) for k in served]
+    resources = [_resource_discovery(k, version) for k in served]
     if not group:
         resources += [_core_only_discovery(r) for r in CORE_ONLY]
         resources.sort(key=lambda r: r["resource"])
@@ -205,23 +205,23 @@ def _core_only_discovery(resource):
             "singularResource": resource["singularName"], "verbs": resource["verbs"]}
 
 
-def _resource_discovery(kind):
+def _resource_discovery(kind, version):
     main, *subs = _resources(kind)
     entry = {"resource": kind.plural,
-             "responseKind": {"group": kind.group, "version": kind.version, "kind": kind.kind},
+             "responseKind": {"group": kind.group, "version": version, "kind": kind.kind},
              "scope": "Namespaced" if kind.namespaced else "Cluster",
              "singularResource": kind.singular, "verbs": main["verbs"]}
     for key in ("shortNames", "categories"):
         if key in main:
             entry[key] = main[key]
     if subs:
-        entry["subresources"] = [_subresource_discovery(kind, s) for s in subs]
+        entry["subresources"] = [_subresource_discovery(kind, version, s) for s in subs]
     return entry
 
 
-def _subresource_discovery(kind, sub):
+def _subresource_discovery(kind, kind_version, sub):
     group = sub.get("group", kind.group)
-    version = sub.get("version", kind.version)
+    version = sub.get("version", kind_version)
     return {"subresource": sub["name"].split("/", 1)[1],
             "responseKind": {"group": group, "version": version, "kind": sub["kind"]},
             "verbs": sub["verbs"]}

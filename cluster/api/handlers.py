@@ -5,7 +5,7 @@ resourceVersions and records the change, these parse the request and shape the a
 """
 import copy
 
-from .. import managedfields, store
+from .. import conversion, managedfields, store
 from .. import patch as patches
 from ..errors import Conflict, NotFound
 from . import bodies, fieldvalidation, options, tables
@@ -76,7 +76,8 @@ def patch(request, info):
     checked = fieldvalidation.PatchCheck(request, media, data)
 
     def patched(current):
-        obj = bodies.typed(change.apply(current), info.kind.kind, (info.kind.api_version,))
+        obj = bodies.typed(change.apply(current), info.kind.kind, info.kind.api_versions)
+        obj = conversion.to_storage(obj)
         obj = checked(info.kind, obj, change)
         return bodies.ensure_name(bodies.ensure_namespace(obj, info.namespace or ""), info.name)
 
@@ -110,7 +111,10 @@ def rewrite(info, change, *, subresource=None, dry_run=False, manager=None, reco
     """
     for _ in range(store.UPDATE_RETRIES):
         current = store.get(info.kind, info.namespace, info.name)
-        new = change(copy.deepcopy(current))
+        # A change written in another version than the stored one applies to the object as
+        # that version shows it.
+        new = change(copy.deepcopy(conversion.to_version(current, info.api_version)))
+        new = conversion.to_storage(new)
         if manager is not None:
             new = managedfields.record_update(info.kind, current, new, manager,
                                               recorded_as or subresource)

@@ -1,8 +1,8 @@
 """Request bodies in Kubernetes' protobuf encoding (application/vnd.kubernetes.protobuf).
 
 kubectl's typed clients send it: `kubectl create deployment|namespace|configmap|secret|service|
-job|cronjob|serviceaccount`, `kubectl create token` and `kubectl auth whoami|can-i` POST
-protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
+job|cronjob|serviceaccount`, `kubectl create token`, `kubectl autoscale` and `kubectl auth
+whoami|can-i` POST protobuf, and expect any server to read it. A body is the magic `k8s\\0`, then a
 runtime.Unknown {typeMeta {apiVersion, kind}, raw, contentEncoding, contentType} whose raw bytes
 are the object, encoded as k8s.io/api's generated.proto says.
 
@@ -95,6 +95,13 @@ _SCHEMA = {
     "TokenRequestSpec": "1 audiences[]; 3 boundObjectRef:BoundObjectReference; "
                         "4 expirationSeconds:int*",
     "BoundObjectReference": "1 kind; 2 apiVersion; 3 name; 4 uid",
+    # autoscaling/v1, what `kubectl autoscale` sends (cluster.conversion stores it as v2)
+    "HorizontalPodAutoscaler": "1 metadata:ObjectMeta; 2 spec:HorizontalPodAutoscalerSpec; "
+                               "3 status:skip",
+    "HorizontalPodAutoscalerSpec": "1 scaleTargetRef:CrossVersionObjectReference; "
+                                   "2 minReplicas:int*; 3 maxReplicas:int; "
+                                   "4 targetCPUUtilizationPercentage:int*",
+    "CrossVersionObjectReference": "1 kind; 2 name; 3 apiVersion",
     # kubectl auth whoami / can-i / can-i --list
     "SelfSubjectReview": "1 metadata:ObjectMeta; 2 status:skip",
     "SelfSubjectAccessReview": "1 metadata:ObjectMeta; 2 spec:SelfSubjectAccessReviewSpec; "

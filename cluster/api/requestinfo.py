@@ -14,7 +14,7 @@ from ..errors import NotFound
 
 # Subresources of a namespace, which /namespaces/NAME/SEGMENT means rather than a kind in it.
 NAMESPACE_SUBRESOURCES = ("status", "finalize")
-GROUP_VERSIONS = {(k.group, k.version) for k in kinds.KINDS}
+GROUP_VERSIONS = {(k.group, v) for k in kinds.KINDS for v in k.versions}
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,10 @@ class RequestInfo:
     name: str = ""
     subresource: str = ""
     watch_prefix: bool = False
+
+    @property
+    def api_version(self):
+        return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
     def all_namespaces(self):

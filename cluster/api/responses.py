@@ -7,6 +7,7 @@ from asgiref.sync import iscoroutinefunction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from .. import conversion
 from ..errors import StatusError
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,16 @@ def respond(request, body, status=200):
     response = HttpResponse(encode(body, _pretty(request)), status=status, content_type=JSON)
     response["Cache-Control"] = NO_CACHE
     add_warning_header(request, response)
+    return response
+
+
+def in_version(request, response, api_version):
+    """An answer about a kind asked for in another version than the stored one: its objects
+    converted (cluster.conversion)."""
+    if response.get("Content-Type") != JSON:
+        return response
+    response.content = encode(conversion.converted(json.loads(response.content), api_version),
+                              _pretty(request))
     return response
 
 

@@ -11,7 +11,7 @@ Table in it.
 import json
 from dataclasses import dataclass
 
-from .. import clock, kinds, printers
+from .. import clock, conversion, kinds, printers
 from ..errors import BadRequest, StatusError
 from ..printers import metrics
 from .responses import respond as respond_with
@@ -225,23 +225,27 @@ class WatchTransform:
     first event only, as upstream's watchEmbeddedEncoder sets NoHeaders after its first. Reads
     the clock: call it in a worker thread."""
 
-    def __init__(self, kind, target=Target(), include="Metadata"):
+    def __init__(self, kind, target=Target(), include="Metadata", api_version=None):
         self.kind, self.target, self.include, self.headers = kind, target, include, True
+        self.api_version = api_version or kind.api_version  # the version the watch asked for
 
     @classmethod
-    def of(cls, request, kind):
+    def of(cls, request, kind, api_version=None):
         """The transform the watch `request` asks for; NotAcceptable or BadRequest if none."""
         target = negotiate(request, watch=True)
         include = include_object(request) if target.convert == "Table" else None
-        return cls(kind, target, include)
+        return cls(kind, target, include, api_version)
 
     @property
     def identity(self):
-        return self.target.convert is None
+        return self.target.convert is None and self.api_version == self.kind.api_version
 
     def __call__(self, obj):
         if self.identity or obj.get("kind") == "Status":
             self.headers = False
+            return obj
+        obj = conversion.to_version(obj, self.api_version)
+        if self.target.convert is None:
             return obj
         try:
             if self.target.convert == "Table":

@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from ..errors import MethodNotAllowed
 from . import discovery, handlers, logs, requestinfo, subresources, watch
 from .options import boolean
-from .responses import api_view
+from .responses import api_view, in_version
 
 # Handlers by the shape of the path, then by method.
 COLLECTION = {"GET": handlers.list_objects, "POST": handlers.create,
@@ -69,4 +69,7 @@ async def resource(request, prefix, path):
     handler = _handlers(info).get(request.method)
     if handler is None:
         raise _method_not_allowed()
-    return await sync_to_async(handler)(request, info)
+    response = await sync_to_async(handler)(request, info)
+    if info.api_version != info.kind.api_version:
+        response = in_version(request, response, info.api_version)
+    return response

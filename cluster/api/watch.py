@@ -50,7 +50,7 @@ def default_timeout():
 async def serve(request, info):
     """The watch response. Bad parameters fail before the stream starts, as plain Status errors,
     and the watch starts before the response does: nothing written after it is missed."""
-    transform = tables.WatchTransform.of(request, info.kind)
+    transform = tables.WatchTransform.of(request, info.kind, info.api_version)
     opts = options.list_options(request)
     watch = Watch(info, opts, transform)
     initial = await sync_to_async(watch.start)()

@@ -1,7 +1,8 @@
 """Gaps a student with the real kubectl would hit, against a live daphne: node events in
 `kubectl describe node`, a default ServiceAccount in a new namespace, `kubectl create token` and
 the token it prints authenticating a call (and the same through the Python client), and
-`kubectl diff` (a server dry run), `kubectl auth can-i` and `kubectl auth whoami`."""
+`kubectl diff` (a server dry run), `kubectl autoscale`, `kubectl auth can-i` and `kubectl auth
+whoami`."""
 import urllib.error
 import urllib.request
 
@@ -85,6 +86,19 @@ def test_diff_shows_only_what_a_manifest_changes(kubectl, tmp_path):
              if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))]
     # No resourceVersion line: the dry run keeps it; and a ConfigMap has no generation.
     assert lines == ["-  color: blue", "+  color: red"]
+
+
+def test_autoscale_creates_an_autoscaling_v1_hpa_read_back_as_v2(kubectl):
+    # Its body is protobuf, in autoscaling/v1; the cluster stores autoscaling/v2.
+    kubectl("create", "deployment", "scaled", "--image=nginx:1.27")
+    out = kubectl("autoscale", "deployment", "scaled", "--min=2", "--max=5", "--cpu-percent=50")
+    assert out == "horizontalpodautoscaler.autoscaling/scaled autoscaled\n"
+    hpa = kubectl.json("get", "hpa", "scaled")
+    assert hpa["apiVersion"] == "autoscaling/v2" and hpa["spec"]["minReplicas"] == 2
+    assert hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 50
+    row = kubectl("get", "hpa", "scaled", "--no-headers").split()
+    assert row[:3] == ["scaled", "Deployment/scaled", "cpu:"] and row[3].endswith("/50%")
+    assert row[4:6] == ["2", "5"]  # MINPODS, MAXPODS
 
 
 def test_auth_can_i_and_whoami(kubectl):
