@@ -32,6 +32,8 @@ CONTROLLERS = {
     "kubernetes-service": "workers.controllers.kubernetesservice",
     "job": "workers.controllers.job",  # with ttlSecondsAfterFinished (the TTL-after-finished one)
     "cronjob": "workers.controllers.cronjob",
+    "daemonset": "workers.controllers.daemonset",
+    "statefulset": "workers.controllers.statefulset",
 }
 
 
