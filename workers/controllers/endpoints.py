@@ -80,20 +80,9 @@ def _endpoint_address(service, pod):
 def _endpoint_ports(service, pod):
     """endpointPortFromServicePort for each port that resolves; [None] for a headless Service
     without ports (its addresses alone), [] for any other Service without ports."""
-    service_ports = service["spec"].get("ports") or ()
-    if not service_ports:
+    if not service["spec"].get("ports"):
         return [None] if service["spec"].get("clusterIP") == "None" else []
-    ports = []
-    for service_port in service_ports:
-        number = endpointslice.find_port(pod, service_port)
-        if number is None:
-            continue
-        port = {"name": service_port.get("name", ""), "port": number,
-                "protocol": service_port.get("protocol", "TCP")}
-        if service_port.get("appProtocol"):
-            port["appProtocol"] = service_port["appProtocol"]
-        ports.append(port)
-    return ports
+    return endpointslice.endpoint_ports(service, pod)
 
 
 def _port_key(port):
