@@ -12,7 +12,7 @@ from django.db import transaction
 from cluster import store
 from cluster.errors import Gone
 
-from . import coordination, embedded, runtime
+from . import coordination, embedded, memo, runtime
 from .models import DispatchCursor
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ def dispatch():
             cursor.save()
             keys, changes = set(resync_keys()), []
         else:
-            keys = {k for _, event_type, obj in changes for k in keys_for(event_type, obj)}
+            with memo.batch():
+                keys = {k for _, event_type, obj in changes for k in keys_for(event_type, obj)}
             if changes:
                 cursor.revision = changes[-1][0]
                 cursor.save()

@@ -30,6 +30,7 @@ from cluster.models import ApiObject, Node, Pod, WatchEvent
 from workers.scheduler.plugins.helper import RequiredNodeAffinity, untolerated_taint
 
 from .. import events
+from ..memo import per_batch
 from ..result import Result, key_of, split_key
 from . import history, podutil
 from .controllerref import claim, controller_of, new_controller_ref
@@ -551,7 +552,7 @@ def keys_for(event_type, obj):
     if kind == DAEMON_SET.kind and api_version == DAEMON_SET.api_version:
         return [key_of(obj)]
     if kind == "Node":
-        return resync_keys()
+        return _all_keys()
     if kind != "Pod" or api_version != "v1":
         return []
     ref = controller_of(obj)
@@ -560,8 +561,17 @@ def keys_for(event_type, obj):
         return [f"{namespace}/{ref['name']}"] if ref.get("kind") == DAEMON_SET.kind else []
     if event_type == WatchEvent.DELETED or not obj["metadata"].get("labels"):
         return []
-    return [key_of(ds) for ds in store.list_objects(DAEMON_SET, namespace).items
-            if _selects(ds, obj)]
+    return [key_of(ds) for ds in _daemon_sets(namespace) if _selects(ds, obj)]
+
+
+@per_batch
+def _daemon_sets(namespace):
+    return store.list_objects(DAEMON_SET, namespace).items
+
+
+@per_batch
+def _all_keys():
+    return resync_keys()
 
 
 def _selects(ds, pod):

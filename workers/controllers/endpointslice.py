@@ -21,6 +21,7 @@ import json
 from cluster import kinds, selectors, store
 from cluster.errors import Forbidden, NotFound
 from cluster.models import ApiObject, Node, Pod, Service
+from workers.memo import per_batch
 from workers.result import split_key
 
 from . import podutil
@@ -409,6 +410,7 @@ def keys_for(event_type, obj):
     return []
 
 
+@per_batch
 def services_with_selector(namespace):
     rows = Service.objects.filter(namespace=namespace).values_list("name", "spec")
     return [f"{namespace}/{name}" for name, spec in rows if (spec or {}).get("selector")]

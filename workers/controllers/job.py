@@ -23,6 +23,7 @@ from cluster.errors import Forbidden, NotFound, StatusError
 from cluster.models import ApiObject, Pod, WatchEvent
 
 from .. import events
+from ..memo import per_batch
 from ..result import Result, key_of, split_key
 from . import podutil
 from .controllerref import claim, controller_of, new_controller_ref
@@ -417,9 +418,16 @@ def keys_for(event_type, obj):
         return [f"{obj['metadata']['namespace']}/{ref['name']}"] if is_ours else []
     if event_type == WatchEvent.DELETED or not obj["metadata"].get("labels"):
         return []
-    return [key_of(job) for job in _jobs(obj["metadata"]["namespace"])
-            if not (selector := selectors.from_label_selector(job["spec"].get("selector"))).empty
-            and selector.matches(obj)]
+    return [key for key, selector in _job_selectors(obj["metadata"]["namespace"])
+            if selector.matches(obj)]
+
+
+@per_batch
+def _job_selectors(namespace):
+    """(key, selector) of the Jobs of a namespace that select anything."""
+    found = [(key_of(job), selectors.from_label_selector(job["spec"].get("selector")))
+             for job in _jobs(namespace)]
+    return [(key, selector) for key, selector in found if not selector.empty]
 
 
 def _jobs(namespace=None):

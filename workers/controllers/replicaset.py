@@ -11,6 +11,7 @@ from cluster.errors import Forbidden, NotFound, StatusError
 from cluster.models import Pod, ReplicaSet, WatchEvent
 
 from .. import events
+from ..memo import per_batch
 from ..result import Result, key_of, split_key
 from . import podutil
 from .controllerref import claim, controller_of, is_controlled_by, new_controller_ref
@@ -227,12 +228,16 @@ def _replica_sets_selecting(pod):
     """GetPodReplicaSets: the ReplicaSets whose (non-empty) selector matches the pod's labels."""
     if not pod["metadata"].get("labels"):
         return []
-    found = []
-    for rs in ReplicaSet.objects.in_namespace(pod["metadata"]["namespace"]).objects():
-        selector = selectors.from_label_selector(rs["spec"].get("selector"))
-        if not selector.empty and selector.matches(pod):
-            found.append(rs)
-    return found
+    return [rs for rs, selector in _replica_set_selectors(pod["metadata"]["namespace"])
+            if selector.matches(pod)]
+
+
+@per_batch
+def _replica_set_selectors(namespace):
+    """(ReplicaSet, selector) of the ReplicaSets of a namespace that select anything."""
+    found = [(rs, selectors.from_label_selector(rs["spec"].get("selector")))
+             for rs in ReplicaSet.objects.in_namespace(namespace).objects()]
+    return [(rs, selector) for rs, selector in found if not selector.empty]
 
 
 def _is(obj, kind):

@@ -28,6 +28,7 @@ from cluster.errors import AlreadyExists, NotFound, StatusError
 from cluster.models import ApiObject, Pod, WatchEvent
 
 from .. import events
+from ..memo import per_batch
 from ..result import Result, key_of, split_key
 from . import history, podutil
 from .controllerref import claim, controller_of, new_controller_ref
@@ -607,12 +608,16 @@ def keys_for(event_type, obj):
     parent, _ = get_parent_name_and_ordinal(obj)
     if event_type == WatchEvent.DELETED or not parent or not obj["metadata"].get("labels"):
         return []
-    try:
-        sts = store.get(STATEFUL_SET, namespace, parent)
-    except NotFound:
+    sts = _stateful_sets(namespace).get(parent)
+    if sts is None:
         return []
     selector = selectors.from_label_selector(sts["spec"].get("selector"))
     return [key_of(sts)] if not selector.empty and selector.matches(obj) else []
+
+
+@per_batch
+def _stateful_sets(namespace):
+    return {s["metadata"]["name"]: s for s in store.list_objects(STATEFUL_SET, namespace).items}
 
 
 def resync_keys():
