@@ -113,6 +113,8 @@ def _shape(value):
 
 
 def _section_key(kind, key, value):
+    if key in _FREE_STRINGS and isinstance(value, str):
+        value = ""  # a top-level one too: an Event's message, which is new with every event
     return kind.kind, key, json.dumps(_shape(value), sort_keys=True, separators=(",", ":"))
 
 

@@ -133,3 +133,12 @@ def test_no_body_crashes_defaulting_or_validation():
             store.create(obj, dry_run=True)
         except StatusError:
             pass
+
+
+def test_events_differing_only_in_their_message_share_the_validation_cache():
+    """Free text validates alike: a new event's message is no reason to validate it again."""
+    event = kinds.lookup("events")
+    assert schema._section_key(event, "message", "Scheduled pod a") == \
+        schema._section_key(event, "message", "Scheduled pod b")
+    assert schema._section_key(event, "type", "Normal") != \
+        schema._section_key(event, "type", "Warning")
