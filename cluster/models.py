@@ -51,6 +51,15 @@ class ApiObjectQuerySet(models.QuerySet):
     def live(self):
         return self.filter(deletion_timestamp__isnull=True)
 
+    def claimable_by(self, owner, selector):
+        """What a controller claims from, in key order: the objects of its namespace it controls,
+        and the orphans its LabelSelector matches (upstream's controller-uid and orphan indexes).
+        The SQL may match more orphans than the selector: callers keep those it matches."""
+        meta = owner["metadata"]
+        return (self.in_namespace(meta["namespace"])
+                .filter(models.Q(owner_uid=meta["uid"]) | (models.Q(owner_uid="") & selector.to_q()))
+                .order_by("name"))
+
     def objects(self):
         """The API objects as dicts, the shape clients see, without building model instances."""
         return [ApiObject.assemble(*row) for row in self.values_list(*ApiObject.DICT_COLUMNS)]

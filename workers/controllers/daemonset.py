@@ -22,8 +22,6 @@ import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.db.models import Q
-
 from cluster import clock, kinds, selectors, store
 from cluster.errors import Forbidden, NotFound, StatusError
 from cluster.models import ApiObject, Node, Pod, WatchEvent
@@ -99,10 +97,7 @@ def reconcile(key):
 def get_nodes_to_daemon_pods(ds, selector):
     """getNodesToDaemonPods: the claimed pods by the node they are for, without the finished ones
     already being deleted."""
-    meta = ds["metadata"]
-    candidates = (Pod.objects.in_namespace(meta["namespace"])
-                  .filter(Q(owner_uid=meta["uid"]) | (Q(owner_uid="") & selector.to_q()))
-                  .order_by("name").objects())
+    candidates = Pod.objects.claimable_by(ds, selector).objects()
     candidates = [p for p in candidates if controller_of(p) is not None or selector.matches(p)]
     node_to_pods = {}
     for pod in claim(POD, ds, candidates, selector.matches):

@@ -9,8 +9,6 @@ undo) brings that one back as the newest revision.
 """
 import copy
 
-from django.db.models import Q
-
 from cluster import clock, kinds, selectors, store
 from cluster.errors import AlreadyExists, NotFound, StatusError
 from cluster.models import Deployment, Pod, ReplicaSet, WatchEvent
@@ -58,10 +56,7 @@ def _sync_deployment(d):
 def _replica_sets_for(d):
     """getReplicaSetsForDeployment: its own ReplicaSets, adopting orphans its selector matches."""
     selector = selectors.from_label_selector(d["spec"]["selector"])
-    meta = d["metadata"]
-    candidates = (ReplicaSet.objects.in_namespace(meta["namespace"])
-                  .filter(Q(owner_uid=meta["uid"]) | (Q(owner_uid="") & selector.to_q()))
-                  .order_by("name").objects())
+    candidates = ReplicaSet.objects.claimable_by(d, selector).objects()
     return claim(REPLICA_SET, d, candidates, selector.matches)
 
 

@@ -16,8 +16,6 @@ failed) is not simulated.
 import copy
 from datetime import timedelta
 
-from django.db.models import Q
-
 from cluster import clock, kinds, selectors, store, timestamps
 from cluster.errors import Forbidden, NotFound, StatusError
 from cluster.models import ApiObject, Pod, WatchEvent
@@ -71,10 +69,7 @@ def reconcile(key):
 
 
 def _owned_and_orphan_pods(job, selector):
-    meta = job["metadata"]
-    orphans = Q(owner_uid="") & selector.to_q()
-    return (Pod.objects.in_namespace(meta["namespace"])
-            .filter(Q(owner_uid=meta["uid"]) | orphans).order_by("name").objects())
+    return Pod.objects.claimable_by(job, selector).objects()
 
 
 # --- conditions -------------------------------------------------------------------------------

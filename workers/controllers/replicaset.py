@@ -4,7 +4,6 @@ reconcile(key) is upstream's syncReplicaSet: claim the pods (adopt matching orph
 non-matching own), create or delete pods to reach spec.replicas, then write the status. Pods are
 counted from the store each time, so a second run right after the first creates nothing more.
 """
-from django.db.models import Q
 
 from cluster import clock, kinds, selectors, store, timestamps
 from cluster.errors import Forbidden, NotFound, StatusError
@@ -54,10 +53,7 @@ def reconcile(key):
 def _owned_and_orphan_pods(rs, selector):
     """The pods this ReplicaSet controls, and the orphans in its namespace its selector matches
     (the pod index's controller-uid and orphan entries)."""
-    meta = rs["metadata"]
-    orphans = Q(owner_uid="") & selector.to_q()
-    pods = (Pod.objects.in_namespace(meta["namespace"])
-            .filter(Q(owner_uid=meta["uid"]) | orphans).order_by("name").objects())
+    pods = Pod.objects.claimable_by(rs, selector).objects()
     return [p for p in pods if controller_of(p) is not None or selector.matches(p)]
 
 

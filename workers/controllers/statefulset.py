@@ -21,8 +21,6 @@ upstream would restore the old template from its ControllerRevision.
 import copy
 import re
 
-from django.db.models import Q
-
 from cluster import clock, kinds, selectors, store
 from cluster.errors import AlreadyExists, NotFound, StatusError
 from cluster.models import ApiObject, Pod, WatchEvent
@@ -76,9 +74,7 @@ def get_pods_for_stateful_set(sts, selector):
     """getPodsForStatefulSet: the pods it controls or adopts, those its selector matches and
     whose names make them its members."""
     meta = sts["metadata"]
-    candidates = (Pod.objects.in_namespace(meta["namespace"])
-                  .filter(Q(owner_uid=meta["uid"]) | (Q(owner_uid="") & selector.to_q()))
-                  .order_by("name").objects())
+    candidates = Pod.objects.claimable_by(sts, selector).objects()
 
     def matches(pod):
         return selector.matches(pod) and get_parent_name_and_ordinal(pod)[0] == meta["name"]
